@@ -1,0 +1,69 @@
+# Two commands matter: `make run` and `make test`. The rest are building blocks.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+BROWSER_DEPS := tests/browser/node_modules/axe-core/axe.min.js
+LOCALES_DIR := locales
+POT := $(LOCALES_DIR)/messages.pot
+
+.PHONY: run test install lint typecheck test-sqlite test-postgres test-browser \
+        translations-extract translations-update translations-compile translations-check clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## Serve on http://127.0.0.1:$(PORT) with the embedded SQLite database under instance/.
+run: install translations-compile
+	APP_ENV=development $(FLASK) db upgrade
+	APP_ENV=development $(FLASK) data bootstrap
+	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## The whole suite: lint, types, catalogs, tests on SQLite, on PostgreSQL when TEST_DATABASE_URL is set, browser.
+test: install translations-compile lint typecheck translations-check test-sqlite test-postgres test-browser
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+test-sqlite:
+	$(BIN)/pytest -m "not browser" -q
+
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL"; \
+	  TEST_DATABASE=postgres $(BIN)/pytest -m "not browser" -q; \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
+
+test-browser: install $(BROWSER_DEPS)
+	$(BIN)/pytest -m browser -q
+
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project Lokaltilbud -o $(POT) .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i $(POT) -d $(LOCALES_DIR) --no-fuzzy-matching --ignore-obsolete
+
+translations-compile: install
+	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics
+
+translations-check: install
+	$(BIN)/python -m directory.i18n_check
+
+clean:
+	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .mypy_cache .ruff_cache

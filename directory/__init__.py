@@ -1,0 +1,59 @@
+"""Lokaltilbud: low-threshold offers and events for newcomers in every Norwegian municipality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the application: configuration, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from directory.config import load_config
+
+    app.config.update(load_config(app.instance_path, config))
+    from pathlib import Path
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from directory import web
+    from directory.db import configure_sqlite
+    from directory.extensions import babel, csrf, db, migrate
+    from directory.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    _import_models()
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    web.init_app(app)
+    from directory.core.views import bp as core_bp
+    from directory.listings.views import bp as listings_bp
+    from directory.organizations.views import bp as organizations_bp
+    from directory.places.views import bp as places_bp
+
+    for blueprint in (core_bp, places_bp, listings_bp, organizations_bp):
+        app.register_blueprint(blueprint)
+
+    from directory.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so the metadata is complete (for Alembic too)."""
+    from directory.listings import models as _listings  # noqa: F401
+    from directory.organizations import models as _organizations  # noqa: F401
+    from directory.places import models as _places  # noqa: F401
+    from directory.schedules import models as _schedules  # noqa: F401
+    from directory.taxonomy import models as _taxonomy  # noqa: F401

@@ -1,0 +1,48 @@
+"""Settings from environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration from the environment and optional overrides."""
+    env = os.environ.get("APP_ENV", "production")
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "lokaltilbud.sqlite3")
+    )
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    if database_url.startswith(("postgres://", "postgresql://")):
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    config: dict[str, Any] = {
+        "APP_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "nb",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "locales"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "PAGE_SIZE": 20,
+        "GROUP_PREVIEW_SIZE": 6,
+        "UPCOMING_DAYS": 14,
+    }
+    if overrides:
+        config.update(overrides)
+    if not config["SECRET_KEY"]:
+        if config["APP_ENV"] in {"development", "testing"}:
+            config["SECRET_KEY"] = "development-only-not-secret"  # noqa: S105
+        else:
+            raise ConfigError(
+                "SECRET_KEY must be set outside development (APP_ENV=development for local use)."
+            )
+    return config

@@ -1,0 +1,1 @@
+"""Site-wide routes: the root redirect and the health check."""

@@ -1,0 +1,1 @@
+"""Example listings built from the reports' real places, always marked as examples."""

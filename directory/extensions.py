@@ -1,0 +1,15 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from directory.db import Base
+
+db = SQLAlchemy(metadata=Base.metadata)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+babel = Babel()
+csrf = CSRFProtect()

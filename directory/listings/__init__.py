@@ -1,0 +1,1 @@
+"""Offers and events: what a newcomer can go to."""

@@ -1,0 +1,1 @@
+"""Organizations that run offers (HSDS organization)."""

@@ -1,0 +1,1 @@
+"""Counties, municipalities and venues: where offers happen."""

@@ -1,0 +1,87 @@
+"""Reading and loading counties and municipalities."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from importlib import resources
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.extensions import db
+from directory.places.models import County, Municipality, MunicipalityName
+from directory.text import fold
+
+MUNICIPALITIES_CSV = "municipalities.csv"
+
+
+def read_municipality_rows() -> list[dict[str, str]]:
+    """The packaged list of all municipalities (2024 structure), as CSV rows."""
+    source = resources.files("directory.places").joinpath("data", MUNICIPALITIES_CSV)
+    return list(csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))))
+
+
+def load_municipalities(session: Session, rows: Iterable[dict[str, str]]) -> int:
+    """Insert or update counties and municipalities with all their official names."""
+    counties = {c.number: c for c in session.scalars(select(County))}
+    existing = {
+        m.number: m
+        for m in session.scalars(select(Municipality).options(selectinload(Municipality.names)))
+    }
+    count = 0
+    for row in rows:
+        county = counties.get(row["county_number"])
+        if county is None:
+            county = County(number=row["county_number"], name=row["county"])
+            session.add(county)
+            counties[county.number] = county
+        county.name = row["county"]
+        municipality = existing.get(row["number"]) or Municipality(number=row["number"])
+        municipality.name = row["name"]
+        municipality.county = county
+        municipality.latitude = float(row["lat"])
+        municipality.longitude = float(row["lon"])
+        municipality.sami_area = row["sami_admin_area"] == "1"
+        names = [row["name"], *[n.strip() for n in row["other_names"].split(";") if n.strip()]]
+        if [n.name for n in municipality.names] != names:
+            municipality.names = [MunicipalityName(name=n, folded=fold(n)) for n in names]
+        session.add(municipality)
+        count += 1
+    session.flush()
+    return count
+
+
+def find_municipalities(query: str, limit: int = 50) -> list[Municipality]:
+    """Municipalities with a name in any official form matching ``query``.
+
+    Matching ignores case, accents and Nordic/Sami letters; names that start with the
+    query come before names that merely contain it.
+    """
+    folded = fold(query)[:100]
+    if not folded:
+        return []
+    starts = func.min(
+        case((MunicipalityName.folded.startswith(folded, autoescape=True), 0), else_=1)
+    )
+    stmt = (
+        select(Municipality)
+        .join(MunicipalityName)
+        .where(MunicipalityName.folded.contains(folded, autoescape=True))
+        .group_by(Municipality.number)
+        .order_by(starts, Municipality.name)
+        .options(selectinload(Municipality.names), selectinload(Municipality.county))
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def counties_with_municipalities() -> list[County]:
+    """All counties in name order, each with its municipalities loaded."""
+    stmt = (
+        select(County)
+        .order_by(County.name)
+        .options(selectinload(County.municipalities).selectinload(Municipality.names))
+    )
+    return list(db.session.scalars(stmt))

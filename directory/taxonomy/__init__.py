@@ -1,0 +1,1 @@
+"""Categories and target groups with translatable labels."""

@@ -1,0 +1,1 @@
+"""Per-field, per-language translations of content, with their status."""
