@@ -19,18 +19,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask.testing import FlaskClient  # noqa: E402
+
 from directory import create_app  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from tests.conftest import reset_database, seed_reference_data  # noqa: E402
 from tests.factories import make_listing  # noqa: E402
 
 BIG, SMALL = "5612", "5610"  # Kautokeino and Karasjok carry no demo listings
-CATEGORIES = ["language-cafe", "homework-help", "womens-groups", "swimming", "letter-help",
-              "open-kindergarten", "job-help", "health-drop-in", "library", "food"]
+CATEGORIES = [
+    "language-cafe",
+    "homework-help",
+    "womens-groups",
+    "swimming",
+    "letter-help",
+    "open-kindergarten",
+    "job-help",
+    "health-drop-in",
+    "library",
+    "food",
+]
 RUNS = 60
 
 
-def timed(client, path: str) -> tuple[list[float], int]:  # noqa: ANN001
+def timed(client: FlaskClient, path: str) -> tuple[list[float], int]:
     times, size = [], 0
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -47,27 +59,47 @@ def main() -> None:
         seed_reference_data(app, with_demo=False)
         with app.app_context():
             for n in range(50):
-                make_listing(db.session(), municipality=BIG, title=f"Tilbud nummer {n} med et vanlig navn",
-                             category=CATEGORIES[n % 10], languages=("nb", "en", "uk", "ar"))
+                make_listing(
+                    db.session(),
+                    municipality=BIG,
+                    title=f"Tilbud nummer {n} med et vanlig navn",
+                    category=CATEGORIES[n % 10],
+                    languages=("nb", "en", "uk", "ar"),
+                )
             for n in range(5):
-                make_listing(db.session(), municipality=SMALL, title=f"Tilbud {n}", category=CATEGORIES[n])
+                make_listing(
+                    db.session(), municipality=SMALL, title=f"Tilbud {n}", category=CATEGORIES[n]
+                )
             db.session.commit()
         client = app.test_client()
         css = (ROOT / "static" / "style.css").stat().st_size
         big_times, big_size = timed(client, f"/nb/municipality/{BIG}")
-        small_times, small_size = timed(client, f"/nb/municipality/{SMALL}")
+        small_times, _ = timed(client, f"/nb/municipality/{SMALL}")
 
     def p95(values: list[float]) -> float:
         return statistics.quantiles(values, n=20)[18]
 
     rows = [
-        ("municipality page, 50 offers: HTML + CSS", f"{(big_size + css) / 1024:.1f} KB", "≤ 60 KB"),
-        ("municipality page, 50 offers: render p50 / p95",
-         f"{statistics.median(big_times):.1f} / {p95(big_times):.1f} ms", ""),
-        ("municipality page, 5 offers: render p50 / p95",
-         f"{statistics.median(small_times):.1f} / {p95(small_times):.1f} ms", ""),
-        ("ratio 50-offer / 5-offer page (p50)",
-         f"{statistics.median(big_times) / statistics.median(small_times):.2f}", ""),
+        (
+            "municipality page, 50 offers: HTML + CSS",
+            f"{(big_size + css) / 1024:.1f} KB",
+            "≤ 60 KB",
+        ),
+        (
+            "municipality page, 50 offers: render p50 / p95",
+            f"{statistics.median(big_times):.1f} / {p95(big_times):.1f} ms",
+            "",
+        ),
+        (
+            "municipality page, 5 offers: render p50 / p95",
+            f"{statistics.median(small_times):.1f} / {p95(small_times):.1f} ms",
+            "",
+        ),
+        (
+            "ratio 50-offer / 5-offer page (p50)",
+            f"{statistics.median(big_times) / statistics.median(small_times):.2f}",
+            "",
+        ),
     ]
     section = [
         "## Municipality pages (`bench/pages.py`)",

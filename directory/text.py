@@ -12,7 +12,9 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 def strip_controls(text: str) -> str:
     """Remove control and format characters (NUL, bidi marks, zero-width spaces)."""
-    return "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"} or ch in "\t\n")
+    return "".join(
+        ch for ch in text if ch in "\t\n" or unicodedata.category(ch) not in {"Cc", "Cf"}
+    )
 
 
 def fold(text: str) -> str:
