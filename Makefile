@@ -24,6 +24,7 @@ install: $(BIN)/.installed
 run: install translations-compile
 	APP_ENV=development $(FLASK) db upgrade
 	APP_ENV=development $(FLASK) data bootstrap
+	APP_ENV=development $(FLASK) search rebuild --if-missing
 	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## The whole suite: lint, types, catalogs, tests on SQLite, on PostgreSQL when TEST_DATABASE_URL is set, browser.

@@ -36,12 +36,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         configure_sqlite(db.engine)
 
     web.init_app(app)
+    from directory.search import service as search_service
+
+    search_service.init_app(app)
     from directory.core.views import bp as core_bp
     from directory.listings.views import bp as listings_bp
     from directory.organizations.views import bp as organizations_bp
     from directory.places.views import bp as places_bp
+    from directory.search.views import bp as search_bp
 
-    for blueprint in (core_bp, places_bp, listings_bp, organizations_bp):
+    for blueprint in (core_bp, places_bp, listings_bp, organizations_bp, search_bp):
         app.register_blueprint(blueprint)
 
     from directory.cli import register_cli
@@ -56,4 +60,5 @@ def _import_models() -> None:
     from directory.organizations import models as _organizations  # noqa: F401
     from directory.places import models as _places  # noqa: F401
     from directory.schedules import models as _schedules  # noqa: F401
+    from directory.search import models as _search  # noqa: F401
     from directory.taxonomy import models as _taxonomy  # noqa: F401

@@ -68,3 +68,7 @@ def register_cli(app: Flask) -> None:
         ctx.invoke(refresh_demo_command)
 
     app.cli.add_command(data)
+
+    from directory.search.cli import register_cli as register_search_cli
+
+    register_search_cli(app)

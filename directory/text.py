@@ -1,32 +1,60 @@
-"""Text helpers shared by lookups and search: folding and slugs."""
+"""Text helpers shared by name lookups and search: folding and slugs."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from anyascii import anyascii
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Letters that do not decompose into a base letter plus a mark (Nordic, Sami, others
+# common in Latin-script languages), and script variants that readers type interchangeably.
+_LETTERS = str.maketrans(
+    {
+        "æ": "ae",
+        "ø": "o",
+        "đ": "d",
+        "ŋ": "n",
+        "ŧ": "t",
+        "ß": "ss",
+        "ł": "l",
+        "ı": "i",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+        "ʼ": "",
+        "’": "",
+        "ي": "ی",  # Arabic yeh / Persian yeh
+        "ى": "ی",
+        "ك": "ک",  # Arabic kaf / Persian keheh
+        "ة": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+    }
+)
+_KEEP_FORMAT = {"\t", "\n"}
 
 
 def strip_controls(text: str) -> str:
-    """Remove control and format characters (NUL, bidi marks, zero-width spaces)."""
+    """Remove control and format characters (NUL, bidi marks, zero-width joiners)."""
     return "".join(
-        ch for ch in text if ch in "\t\n" or unicodedata.category(ch) not in {"Cc", "Cf"}
+        ch for ch in text if ch in _KEEP_FORMAT or unicodedata.category(ch) not in {"Cc", "Cf"}
     )
 
 
 def fold(text: str) -> str:
-    """Fold case, accents and Nordic/Sami letters, so "Tromso" matches "Tromsø".
+    """Fold case, accents and special letters, so "tromso" matches "Tromsø".
 
-    æ→ae, ø→o, å→a, á→a, č→c, đ→d, ŋ→ng, š→s, ŧ→t, ž→z; other scripts are transliterated.
+    æ→ae, ø→o, å→a, á→a, č→c, đ→d, ŋ→n, š→s, ŧ→t, ž→z; Arabic and Persian letter
+    variants are unified and vowel marks dropped; other scripts keep their letters.
     """
-    normalized = unicodedata.normalize("NFKC", strip_controls(text)).casefold()
-    return " ".join(anyascii(normalized).lower().split())
+    decomposed = unicodedata.normalize("NFKD", strip_controls(text).casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", bare.translate(_LETTERS)).split())
 
 
 def slugify(text: str, max_length: int = 60) -> str:
     """A URL slug of plain ASCII letters, digits and dashes."""
-    slug = _NON_WORD.sub("-", fold(text)).strip("-")
+    slug = _NON_SLUG.sub("-", fold(text)).strip("-")
     return slug[:max_length].rstrip("-") or "x"

@@ -93,7 +93,10 @@ def init_app(app: Flask) -> None:
     def weekday_name(index: int) -> str:
         return str(get_day_names("wide", locale=g.get("locale", DEFAULT_LOCALE))[index])
 
+    from flask_babel import format_decimal
+
     app.jinja_env.globals.update(
+        format_decimal=format_decimal,
         describe_schedule=describe_schedule,
         describe_break=describe_break,
         weekday_name=weekday_name,

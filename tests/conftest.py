@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from directory import create_app
 from directory.extensions import db
+from directory.search.service import search_index
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -58,10 +59,16 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "TESTING": True,
             "APP_ENV": "testing",
             "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+            # Tests rebuild explicitly; a background thread would share their connection.
+            "SEARCH_AUTO_REBUILD": False,
+            "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("search")),
         }
     )
     reset_database(application)
     seed_reference_data(application)
+    with application.app_context():
+        search_index().rebuild(db.session())
+        db.session.remove()
     yield application
     with application.app_context():
         db.session.remove()

@@ -109,8 +109,8 @@ def make_venue(session: Session, municipality: str = EMPTY_MUNICIPALITY, **field
         postal_code="9520",
         postal_place="Kautokeino",
         municipality=session.get(Municipality, municipality),
-        latitude=69.0,
-        longitude=23.0,
+        latitude=fields.pop("latitude", 69.0),
+        longitude=fields.pop("longitude", 23.0),
         **fields,
     )
     session.add(venue)

@@ -39,6 +39,9 @@ def test_fold_strips_controls_and_folds_letters() -> None:
     assert fold("Guovdageaidnu") == "guovdageaidnu"
     assert fold("Kárášjohka") == "karasjohka"
     assert fold("Unjárga  Nesseby") == "unjarga nesseby"
+    assert fold("Ŋ Đ Ŧ Æ") == "n d t ae"
+    assert fold("мовне кафе") == "мовне кафе"
+    assert fold("كافي") == "کافی"
     assert slugify("Øygarden") == "oygarden"
     assert slugify("!!!") == "x"
 

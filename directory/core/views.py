@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from directory.extensions import db
 from directory.i18n import preferred_locale
+from directory.search.service import search_index
 
 bp = Blueprint("core", __name__)
 
@@ -31,5 +32,9 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         database = "unavailable"
     ok = database == "ok"
-    body = {"status": "ok" if ok else "unavailable", "database": database}
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "database": database,
+        "search_index": search_index().status(),
+    }
     return jsonify(body), 200 if ok else 503

@@ -232,6 +232,14 @@ def listing_by_id(kind: ListingKind, listing_id: int) -> Listing | None:
     return db.session.scalars(stmt).first()
 
 
+def listings_by_ids(ids: list[int]) -> dict[int, Listing]:
+    """Public listings by id, with everything a card shows."""
+    if not ids:
+        return {}
+    stmt = public_listings().where(Listing.id.in_(ids)).options(*card_options())
+    return {listing.id: listing for listing in db.session.scalars(stmt)}
+
+
 def summarize_schedules(listing: Listing) -> None:
     """Derive the weekday mask and time-of-day flags used by filters from the schedules."""
     listing.weekday_mask = weekday_mask(listing.schedules)

@@ -85,3 +85,57 @@ def counties_with_municipalities() -> list[County]:
         .options(selectinload(County.municipalities).selectinload(Municipality.names))
     )
     return list(db.session.scalars(stmt))
+
+
+def municipalities_near(
+    latitude: float, longitude: float, limit: int = 5, exclude: str | None = None
+) -> list[tuple[Municipality, float]]:
+    """The nearest municipalities to a point, with distances in km."""
+    from geopy.distance import geodesic
+
+    here = (latitude, longitude)
+    places = [
+        (m, geodesic(here, (m.latitude, m.longitude)).km)
+        for m in db.session.scalars(select(Municipality))
+        if m.number != exclude
+    ]
+    return sorted(places, key=lambda pair: pair[1])[:limit]
+
+
+def locate(text: str) -> tuple[float, float, str] | None:
+    """A point for what a reader typed as "near": a municipality (any official name or
+    number), a postal code of a known venue, or, when a geocoder is configured, an address.
+    """
+    from flask import current_app
+
+    from directory.places.models import Venue
+
+    text = text.strip()[:100]
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 4:
+        venue = db.session.scalars(
+            select(Venue).where(Venue.postal_code == text, Venue.latitude.is_not(None))
+        ).first()
+        if venue is not None and venue.latitude is not None and venue.longitude is not None:
+            return venue.latitude, venue.longitude, f"{text} {venue.postal_place}".strip()
+        by_number = db.session.get(Municipality, text)
+        if by_number is not None:
+            return by_number.latitude, by_number.longitude, by_number.name
+    folded = fold(text)
+    exact = db.session.scalars(
+        select(Municipality).join(MunicipalityName).where(MunicipalityName.folded == folded)
+    ).first()
+    found = exact or next(iter(find_municipalities(text, limit=1)), None)
+    if found is not None:
+        return found.latitude, found.longitude, found.name
+    geocode = current_app.extensions.get("geocoder")
+    if geocode is not None:
+        try:
+            location = geocode(f"{text}, Norway")
+        except Exception:  # a geocoder outage must not break search
+            current_app.logger.warning("Geocoding failed for %r", text)
+            return None
+        if location is not None:
+            return location.latitude, location.longitude, text
+    return None

@@ -21,6 +21,9 @@ PAGES = [
     "/nb/county/46",
     "/nb/does-not-exist",
     "/en/municipality/5501/tromso",
+    "/nb/search?q=leksehjelp",
+    "/nb/search?q=qqqzzz&municipality=4626",
+    "/en/search?q=homework+help&free=1&sort=distance&near=Bergen",
 ]
 
 

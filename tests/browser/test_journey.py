@@ -80,3 +80,21 @@ def test_language_switcher_keeps_the_page(browser: Browser, live_server: str) ->
     page.wait_for_url("**/en/municipality/5501/tromso?free=1")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_ukrainian_query_finds_womens_swimming_in_oygarden(
+    browser: Browser, live_server: str, screenshots: Path, javascript: bool
+) -> None:
+    page = open_page(browser, "mobile", javascript)
+    page.goto(live_server + "/nb/municipality/4626/oygarden")
+    page.get_by_label("Søk i Øygarden").fill("плавання")
+    page.get_by_role("button", name="Søk", exact=True).last.click()
+    page.wait_for_url("**/search?**")
+    cards = page.locator("li.card")
+    assert cards.count() >= 1
+    expect(cards.first).to_contain_text("Svømming")
+    page.screenshot(
+        path=screenshots / f"search-uk-{'js' if javascript else 'nojs'}.png", full_page=True
+    )
+    page.context.close()
