@@ -188,6 +188,17 @@ def top_categories() -> list[Category]:
     return list(db.session.scalars(stmt))
 
 
+def filter_choices() -> dict[str, object]:
+    """What the filter forms offer: categories, target groups and weekdays."""
+    return {
+        "categories": top_categories(),
+        "target_groups": db.session.scalars(
+            select(TargetGroup).order_by(TargetGroup.position)
+        ).all(),
+        "day_codes": DAY_CODES,
+    }
+
+
 def group_by_category(listings: Iterable[Listing]) -> list[tuple[Category, list[Listing]]]:
     """Listings grouped by the top-level category of their main category, in taxonomy order."""
     groups: dict[int, list[Listing]] = {}

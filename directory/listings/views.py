@@ -11,18 +11,16 @@ from werkzeug.wrappers import Response
 from directory.extensions import db
 from directory.listings.models import PUBLIC_STATUSES, Listing, ListingKind, ListingLanguage
 from directory.listings.services import (
-    DAY_CODES,
     DatedListing,
     ListingFilters,
+    filter_choices,
     group_by_category,
     listing_by_id,
     municipality_offers,
-    top_categories,
     upcoming_events,
 )
 from directory.places.models import Municipality
 from directory.schedules.recurrence import next_occurrences, now_in_oslo
-from directory.taxonomy.models import TargetGroup
 
 bp = Blueprint("listings", __name__, url_prefix="/<locale>")
 
@@ -30,16 +28,6 @@ bp = Blueprint("listings", __name__, url_prefix="/<locale>")
 def _page() -> int:
     value = request.args.get("page", "1")
     return max(1, min(int(value), 10_000)) if value.isdigit() else 1
-
-
-def _filter_choices() -> dict[str, object]:
-    return {
-        "categories": top_categories(),
-        "target_groups": db.session.scalars(
-            db.select(TargetGroup).order_by(TargetGroup.position)
-        ).all(),
-        "day_codes": DAY_CODES,
-    }
 
 
 def _languages_in(number: str) -> list[str]:
@@ -80,7 +68,7 @@ def municipality(number: str, slug: str | None = None) -> str | Response:
         events=events,
         preview=config["GROUP_PREVIEW_SIZE"],
         languages=_languages_in(number),
-        **_filter_choices(),
+        **filter_choices(),
     )
 
 

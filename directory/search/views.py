@@ -8,14 +8,13 @@ from flask import Blueprint, current_app, g, render_template, request
 from markupsafe import Markup, escape
 
 from directory.extensions import db
-from directory.listings.services import DAY_CODES, listings_by_ids, top_categories
+from directory.listings.services import filter_choices, listings_by_ids
 from directory.places.models import Municipality
 from directory.places.services import locate, municipalities_near
 from directory.search.engine import Origin, SearchRequest
 from directory.search.index import IndexUnavailableError
 from directory.search.service import rebuild_in_background, search_engine
 from directory.search.vocabulary import vocabulary
-from directory.taxonomy.models import TargetGroup
 from directory.text import fold
 
 bp = Blueprint("search", __name__, url_prefix="/<locale>")
@@ -63,11 +62,7 @@ def _origin() -> Origin | None:
 def _filter_choices(search_request: SearchRequest) -> dict[str, object]:
     number = search_request.filters.get("municipality", "")
     return {
-        "categories": top_categories(),
-        "target_groups": db.session.scalars(
-            db.select(TargetGroup).order_by(TargetGroup.position)
-        ).all(),
-        "day_codes": DAY_CODES,
+        **filter_choices(),
         "municipality": db.session.get(Municipality, number) if number else None,
         "near_text": request.args.get("near", "")[:100],
     }
