@@ -25,20 +25,9 @@ from directory import create_app  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from tests.conftest import reset_database, seed_reference_data  # noqa: E402
 from tests.factories import make_listing  # noqa: E402
+from tests.test_weight import CATEGORIES  # noqa: E402
 
 BIG, SMALL = "5612", "5610"  # Kautokeino and Karasjok carry no demo listings
-CATEGORIES = [
-    "language-cafe",
-    "homework-help",
-    "womens-groups",
-    "swimming",
-    "letter-help",
-    "open-kindergarten",
-    "job-help",
-    "health-drop-in",
-    "library",
-    "food",
-]
 RUNS = 60
 
 

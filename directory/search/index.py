@@ -267,18 +267,7 @@ class SearchIndex:
         if not fresh:
             return 0
         ids = {lid for _, lid in fresh}
-        ix = whoosh_index.open_dir(str(path))
-        writer = ix.writer(timeout=30)
-        now = now_in_oslo()
-        try:
-            for listing_id in ids:
-                writer.delete_by_term("id", str(listing_id))
-            for listing in indexable_listings(session, ids):
-                writer.add_document(**document_for(listing, now))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+        self._rewrite(path, session, ids)
         moment = time.monotonic()
         self._recent.update({i: moment for i, _ in fresh})
         self._recent = {i: t for i, t in self._recent.items() if moment - t < 120}
@@ -316,10 +305,19 @@ class SearchIndex:
         if path is None:
             raise IndexUnavailableError("no index")
         with self._lock("writer.lock", blocking=True):
-            writer = whoosh_index.open_dir(str(path)).writer(timeout=30)
-            now = now_in_oslo()
+            self._rewrite(path, session, ids)
+
+    @staticmethod
+    def _rewrite(path: Path, session: Session, ids: set[int]) -> None:
+        """Replace the documents of some listings (dropping those no longer public)."""
+        writer = whoosh_index.open_dir(str(path)).writer(timeout=30)
+        now = now_in_oslo()
+        try:
             for listing_id in ids:
                 writer.delete_by_term("id", str(listing_id))
             for listing in indexable_listings(session, ids):
                 writer.add_document(**document_for(listing, now))
             writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import BigInteger, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,8 +20,3 @@ class SearchOutbox(Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     listing_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     created_at: Mapped[created_at] = mapped_column(index=True)
-
-
-def outbox_cutoff(now: dt.datetime, keep_days: int) -> dt.datetime:
-    """Rows older than this may be pruned."""
-    return now - dt.timedelta(days=keep_days)

@@ -302,3 +302,13 @@ def test_missing_or_corrupt_index_answers_with_a_message(
     assert index.rebuild(db_session) > 0
     assert index.status() == "ok"
     assert client.get("/nb/search?q=leksehjelp").status_code == 200
+
+
+def test_highlight_escapes_user_text() -> None:
+    from directory.search.views import highlight
+
+    marked = str(highlight("<script>alert(1)</script> Leksehjelp & mer", {"leksehjelp"}))
+    assert "<script>" not in marked
+    assert "&lt;script&gt;" in marked
+    assert "<mark>Leksehjelp</mark>" in marked
+    assert "&amp; mer" in marked
