@@ -10,7 +10,8 @@ LOCALES_DIR := locales
 POT := $(LOCALES_DIR)/messages.pot
 
 .PHONY: run test install lint typecheck test-sqlite test-postgres test-browser \
-        translations-extract translations-update translations-compile translations-check clean
+        translations-extract translations-update translations-compile translations-check clean \
+        bench-pages bench-search
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,15 @@ translations-compile: install
 
 translations-check: install
 	$(BIN)/python -m directory.i18n_check
+
+## Benchmarks write their figures into docs/performance.md.
+## bench-search needs Norwegian prose: make bench-search CORPUS='reports/*.txt'
+bench-pages: install
+	$(BIN)/python bench/pages.py
+
+bench-search: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/search.py --corpus '$(CORPUS)' $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -39,6 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from directory.search import service as search_service
 
     search_service.init_app(app)
+    from directory.places.services import init_geocoder
+
+    init_geocoder(app)
     from directory.core.views import bp as core_bp
     from directory.listings.views import bp as listings_bp
     from directory.organizations.views import bp as organizations_bp

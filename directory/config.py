@@ -35,6 +35,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PAGE_SIZE": 20,
         "GROUP_PREVIEW_SIZE": 6,
         "UPCOMING_DAYS": 14,
+        # Search: where this server keeps its local index, and who applies the outbox to it
+        # ("inline": this process after each commit; "external": `flask search sync --follow`).
+        "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR")
+        or str(Path(instance_path) / "search"),
+        "SEARCH_SYNC": os.environ.get("SEARCH_SYNC", "inline"),
+        # Address geocoding for "near": off unless a Nominatim server and user agent are set.
+        "GEOCODER_URL": os.environ.get("GEOCODER_URL", ""),
+        "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", ""),
+        "GEOCODER_MIN_DELAY": float(os.environ.get("GEOCODER_MIN_DELAY", "1.0")),
     }
     if overrides:
         config.update(overrides)

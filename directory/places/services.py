@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
+from flask import Flask
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from directory.config import ConfigError
 from directory.extensions import db
 from directory.places.models import County, Municipality, MunicipalityName
 from directory.text import fold
@@ -132,10 +136,48 @@ def locate(text: str) -> tuple[float, float, str] | None:
     geocode = current_app.extensions.get("geocoder")
     if geocode is not None:
         try:
-            location = geocode(f"{text}, Norway")
+            point = geocode(" ".join(text.split()))
         except Exception:  # a geocoder outage must not break search
             current_app.logger.warning("Geocoding failed for %r", text)
             return None
-        if location is not None:
-            return location.latitude, location.longitude, text
+        if point is not None:
+            return point[0], point[1], text
     return None
+
+
+def init_geocoder(app: Flask) -> None:
+    """Geocode addresses through a Nominatim server when GEOCODER_URL is set.
+
+    Nominatim's usage policy asks for a user agent that names the application and at
+    most one request a second: geopy's RateLimiter spaces the requests, and answers are
+    remembered, so a popular address is looked up once per process.
+    """
+    url = app.config.get("GEOCODER_URL") or ""
+    if not url:
+        return
+    agent = app.config.get("GEOCODER_USER_AGENT") or ""
+    if not agent:
+        raise ConfigError("GEOCODER_USER_AGENT must name this site when GEOCODER_URL is set.")
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import Nominatim
+
+    parts = urlsplit(url)
+    nominatim = Nominatim(
+        user_agent=agent,
+        domain=(parts.netloc + parts.path).rstrip("/"),
+        scheme=parts.scheme or "https",
+        timeout=3,
+    )
+    limited = RateLimiter(
+        nominatim.geocode,
+        min_delay_seconds=float(app.config.get("GEOCODER_MIN_DELAY", 1.0)),
+        max_retries=0,
+        swallow_exceptions=False,
+    )
+
+    @lru_cache(maxsize=2048)
+    def geocode(query: str) -> tuple[float, float] | None:
+        location = limited(query, country_codes="no", exactly_one=True)
+        return None if location is None else (location.latitude, location.longitude)
+
+    app.extensions["geocoder"] = geocode

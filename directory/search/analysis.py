@@ -1,24 +1,19 @@
 """Analyzers: stemming where whoosh has a stemmer, folding everywhere.
 
-The Norwegian Snowball stemmer is not idempotent ("kursene"→"kurs" but "kurs"→"kur"), so
-stemmed fields keep each word's surface form beside its stem at the same position; a
-query matches when either form meets either form.
+Snowball stemmers are not idempotent ("kursene"→"kurs" but "kurs"→"kur"), so stemmed
+fields hold each word's root (stemmed until it stops changing): "kurs" and "kursene"
+meet, and a word costs one posting.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Any
 
-from whoosh.analysis import (
-    Analyzer,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StopFilter,
-)
-from whoosh.lang import has_stopwords, stemmer_for_language
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang import has_stopwords, stemmer_for_language, stopwords_for_language
 
 from directory.text import fold
 
@@ -38,44 +33,119 @@ def group_for(language: str) -> str:
     return LANGUAGE_GROUPS.get(language, "fold")
 
 
-class FoldFilter(Filter):  # type: ignore[misc]
-    """Fold each token as ``directory.text.fold`` does (case, accents, æøå, Sami)."""
-
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        for token in tokens:
-            token.text = _fold(token.text)
-            if token.text:
-                yield token
+# Forms cached per analyzer group; bounded so a flood of nonsense words cannot grow it.
+_FORMS_LIMIT = 300_000
+_forms: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
-class StemVariantsFilter(Filter):  # type: ignore[misc]
-    """Yield each word's surface form and, when different, its stem at the same position."""
+def forms_of(group: str, word: str) -> tuple[str, ...]:
+    """The indexed form of one word: folded, and in stemmed groups reduced to its root.
 
-    def __init__(self, language: str) -> None:
-        # Only the language is kept: the schema (with its analyzers) is pickled into the index.
-        self.language = language
+    Empty for a stop word. In stemmed groups words shorter than two letters are dropped,
+    as whoosh's StopFilter does.
+    """
+    cache = _forms.setdefault(group, {})
+    found = cache.get(word)
+    if found is not None:
+        return found
+    lower = word.lower()
+    if group == "fold":
+        folded = fold(lower)
+        forms: tuple[str, ...] = (folded,) if folded else ()
+    elif len(lower) < 2 or lower in _stoplist(group):
+        forms = ()
+    elif group == "no":
+        # Norwegian suffixes hold no æ, ø or å: folding first lets "språkkafé" and
+        # "språkkafeen" meet.
+        forms = (_root(group, fold(lower)),)
+    else:
+        forms = (fold(_root(group, lower)),)
+    forms = tuple(f for f in forms if f)
+    if len(cache) > _FORMS_LIMIT:
+        cache.clear()
+    cache[word] = forms
+    return forms
+
+
+def _root(group: str, word: str) -> str:
+    """Stem until the stem stops changing.
+
+    Snowball stemmers are not idempotent ("kursene"→"kurs"→"kur"): one root per word
+    means "kurs" and "kursene" meet, and each word is one posting, not two.
+    """
+    for _ in range(3):
+        stem = _stem(group, word)
+        if stem == word:
+            break
+        word = stem
+    return word
+
+
+class WordAnalyzer(Tokenizer):  # type: ignore[misc]
+    """Tokenize, lower-case, drop stop words, stem and fold in one pass with a word cache.
+
+    What RegexTokenizer | LowercaseFilter | StopFilter | stemming | folding would do, at a
+    fraction of the cost: profiling showed the chain of generator filters taking half of
+    the indexing time.
+    """
+
+    def __init__(self, group: str) -> None:
+        # Only the group is kept: the schema (with its analyzers) is pickled into the index.
+        self.group = group
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, StemVariantsFilter) and other.language == self.language
+        return isinstance(other, WordAnalyzer) and other.group == self.group
 
     def __hash__(self) -> int:
-        return hash(("stem-variants", self.language))
+        return hash(("word-analyzer", self.group))
 
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        for token in tokens:
-            surface = token.text
-            yield token
-            if token.stopped:
-                continue
-            stem = _stem(self.language, surface)
-            if stem and stem != surface:
-                token.text = stem
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        group = self.group
+        position = start_pos
+        for match in _WORD.finditer(value):
+            word = match.group(0)
+            forms = forms_of(group, word)
+            if not forms:
+                if removestops:
+                    continue
+                forms = (fold(word.lower()),)
+                token.stopped = True
+            else:
+                token.stopped = False
+            if positions:
+                token.pos = position
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            if keeporiginal:
+                token.original = word
+            token.boost = 1.0
+            for form in forms:
+                token.text = form
                 yield token
+            if not token.stopped:
+                position += 1
 
 
-@lru_cache(maxsize=200_000)
-def _fold(word: str) -> str:
-    return fold(word)
+_WORD = re.compile(WORD_PATTERN)
+
+
+@cache
+def _stoplist(group: str) -> frozenset[str]:
+    return frozenset(stopwords_for_language(group)) if has_stopwords(group) else frozenset()
 
 
 @lru_cache(maxsize=200_000)
@@ -84,16 +154,11 @@ def _stem(language: str, word: str) -> str:
 
 
 @cache
-def analyzer_for(group: str) -> Analyzer:
+def analyzer_for(group: str) -> WordAnalyzer:
     """The analyzer of a group: tokenize, lower-case, drop stop words, stem, fold."""
-    tokens = RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
-    if group == "fold":
-        return tokens | FoldFilter()
-    if has_stopwords(group):
-        tokens = tokens | StopFilter(lang=group)
-    return tokens | StemVariantsFilter(group) | FoldFilter()
+    return WordAnalyzer(group)
 
 
-def fold_analyzer() -> Analyzer:
+def fold_analyzer() -> WordAnalyzer:
     """Tokenize and fold, no stemming: for vocabulary, names and languages without a stemmer."""
     return analyzer_for("fold")

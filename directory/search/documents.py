@@ -10,7 +10,7 @@ from directory.listings.models import Eligibility, Listing
 from directory.listings.services import DAY_CODES, WEEKEND_MASK
 from directory.schedules.recurrence import next_occurrences, occurrences
 from directory.search.analysis import group_for
-from directory.search.schema import cell_of
+from directory.search.schema import NO_NEXT, cell_of
 from directory.taxonomy.models import Category
 
 DATE_HORIZON = dt.timedelta(days=120)
@@ -61,14 +61,14 @@ def point_of(listing: Listing) -> tuple[float, float]:
 
 def document_for(listing: Listing, now: dt.datetime) -> dict[str, Any]:
     """The index document of a public listing."""
-    titles: dict[str, list[str]] = defaultdict(list)
+    titles: list[str] = [listing.title]
     texts: dict[str, list[str]] = defaultdict(list)
     source = group_for(listing.source_language)
-    titles[source].append(listing.title)
-    texts[source] += [getattr(listing, f) for f in TEXT_FIELDS if getattr(listing, f)]
+    texts[source] += [listing.title, *(getattr(listing, f) for f in TEXT_FIELDS)]
     for row in listing.translations:
-        group = group_for(row.language)
-        (titles if row.field == "title" else texts)[group].append(row.text)
+        texts[group_for(row.language)].append(row.text)
+        if row.field == "title":
+            titles.append(row.text)
 
     slugs = category_slugs(listing.categories)
     place = listing.municipality
@@ -98,13 +98,13 @@ def document_for(listing: Listing, now: dt.datetime) -> dict[str, Any]:
         "time": ",".join(times_of(listing)),
         "date": ",".join(dates),
         "cell": cell_of(latitude, longitude),
-        "point": (latitude, longitude),
+        "lat": latitude,
+        "lon": longitude,
+        "next_at": int(upcoming[0].start.timestamp() // 60) if upcoming else NO_NEXT,
         "next": upcoming[0].start.isoformat() if upcoming else None,
         "names": " ".join(names),
-        "words": " ".join([*(t for ts in titles.values() for t in ts), listing.organization.name]),
+        "words": " ".join([*titles, listing.organization.name]),
     }
-    for group, values in titles.items():
-        document[f"title_{group}"] = " ".join(values)
     for group, values in texts.items():
-        document[f"text_{group}"] = " ".join(values)
+        document[f"text_{group}"] = " ".join(v for v in values if v)
     return document

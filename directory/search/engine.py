@@ -1,19 +1,31 @@
-"""Searching the index: text query, filters, facet counts, distance and sorting."""
+"""Searching the index: text query, filters, facet counts, distance and sorting.
+
+Document sets are integers used as bitsets (``directory.search.bitsets``): filters,
+facet counts and the text match are intersections and bit counts that run in C. Filter
+sets and coordinate columns are cached per index segment, so a commit that adds a small
+segment keeps the work done for the large ones. Whoosh scores only what is shown: the
+top of the page, under a filter of the already-known matches.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
-from collections.abc import Mapping
+from array import array
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
 from typing import Any
 
 from geopy.distance import geodesic
-from whoosh.query import Every, Query, Term, TermRange
+from whoosh.query import And, FuzzyTerm, NullQuery, Or, Prefix, Query, Term, TermRange
 from whoosh.searching import Searcher
 
 from directory.listings.services import DAY_CODES, TIME_CHOICES
 from directory.search import query as user_query
+from directory.search.bitsets import full_mask, mask_of, members
 from directory.search.index import SearchIndex
 from directory.search.schema import cells_near
 from directory.search.vocabulary import Vocabulary
@@ -123,8 +135,32 @@ class SearchResults:
     terms: set[str] = field(default_factory=set)
 
 
-def _docs(searcher: Searcher, query: Query) -> frozenset[int]:
-    return frozenset(searcher.docs_for_query(query))
+MAX_EXPANSIONS = 30
+PREFIX_SCAN = 300
+# Matches scored exactly for one page of results.
+RANK_POOL = 2000
+COLUMN_TYPES = {"lat": "f", "lon": "f", "next_at": "i"}
+EARTH_KM = 6371.0088
+# Equirectangular distances are within 0.5 % of geodesic ones at these ranges: only
+# documents near the radius, and those shown, get the exact geodesic distance.
+APPROXIMATION = 0.01
+
+
+def _terms(query: Query, texts: list[str]) -> Query:
+    terms = [Term(query.fieldname, t, boost=query.boost) for t in texts]
+    return Or(terms) if terms else NullQuery
+
+
+def _leaves(query: Query, boost: float = 1.0) -> list[tuple[float, Query]]:
+    """The term and phrase clauses of a query with their effective boosts."""
+    if isinstance(query, And | Or):
+        return [pair for sub in query.subqueries for pair in _leaves(sub, boost * query.boost)]
+    return [(boost * query.boost, query)]
+
+
+def _load_column(reader: Any, name: str) -> array[Any]:
+    loaded = reader.column_reader(name, translate=False).load()
+    return loaded if isinstance(loaded, array) else array(COLUMN_TYPES[name], loaded)
 
 
 class SearchEngine:
@@ -133,43 +169,141 @@ class SearchEngine:
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
 
-    def _term_set(self, searcher: Searcher, fieldname: str, value: str) -> frozenset[int]:
+    # -- document sets -----------------------------------------------------------------
+
+    def _leaf_masks(self, searcher: Searcher, key: Hashable, compute: Any) -> int:
+        """OR of a per-segment bitset over all segments, shifted to global numbers."""
+        mask = 0
+        for sub, offset in searcher.reader().leaf_readers():
+            local: int = self.index.segment_cached(sub, key, partial(compute, sub))
+            mask |= local << offset
+        return mask
+
+    def _live(self, searcher: Searcher) -> int:
+        """Every document not deleted."""
+
+        def compute() -> int:
+            mask = 0
+            for sub, offset in searcher.reader().leaf_readers():
+                local = full_mask(sub.doc_count_all())
+                if sub.has_deletions():
+                    local &= ~mask_of(sub.deleted_docs_set, sub.doc_count_all())
+                mask |= local << offset
+            return mask
+
+        return self.index.cached(("live",), compute)
+
+    def _term_mask(self, searcher: Searcher, fieldname: str, value: str) -> int:
+        """Documents with a keyword (filters and facets), cached per segment."""
+
+        def compute(sub: Any) -> int:
+            if (fieldname, value) not in sub:
+                return 0
+            return mask_of(sub.postings(fieldname, value).all_ids(), sub.doc_count_all())
+
         return self.index.cached(
-            ("term", fieldname, value), lambda: _docs(searcher, Term(fieldname, value))
+            ("term", fieldname, value),
+            lambda: (
+                self._leaf_masks(searcher, ("term", fieldname, value), compute)
+                & self._live(searcher)
+            ),
         )
 
-    def _values(self, searcher: Searcher, fieldname: str) -> list[str]:
-        return self.index.cached(
-            ("values", fieldname),
-            lambda: [v.decode() for v in searcher.lexicon(fieldname)],
-        )
+    def _text_mask(self, searcher: Searcher, query: Query, memo: dict[Query, int]) -> int:
+        """Documents a text query matches, combined from its terms' bitsets."""
+        if isinstance(query, Or):
+            mask = 0
+            for sub in query.subqueries:
+                mask |= self._text_mask(searcher, sub, memo)
+            return mask
+        if isinstance(query, And):
+            masks = [self._text_mask(searcher, sub, memo) for sub in query.subqueries]
+            mask = masks[0]
+            for other in masks[1:]:
+                mask &= other
+            return mask
+        if query not in memo:
+            memo[query] = self._leaf_mask(searcher, query)
+        return memo[query]
 
-    def _stored(self, searcher: Searcher) -> dict[int, dict[str, Any]]:
-        """Stored fields by document number, loaded once per index generation."""
-        return self.index.cached(("stored",), lambda: dict(searcher.reader().iter_docs()))
+    def _leaf_mask(self, searcher: Searcher, query: Query) -> int:
+        if not isinstance(query, Term):  # phrases: positions are needed, ask whoosh
+            return mask_of(searcher.docs_for_query(query), searcher.doc_count_all())
+        fieldname, text = query.fieldname, query.text
+        mask = 0
+        for sub, offset in searcher.reader().leaf_readers():
+            if (fieldname, text) not in sub:
+                continue
 
-    def _filter_sets(self, searcher: Searcher, request: SearchRequest) -> dict[str, frozenset[int]]:
-        sets: dict[str, frozenset[int]] = {}
+            def compute(sub: Any = sub) -> int:
+                return mask_of(sub.postings(fieldname, text).all_ids(), sub.doc_count_all())
+
+            mask |= self.index.term_cached(sub, fieldname, text, compute) << offset
+        return mask
+
+    def _expand(self, searcher: Searcher, query: Query) -> Query:
+        """Typo and prefix clauses as plain terms, at most MAX_EXPANSIONS of them, so one
+        short prefix or common typo cannot turn into thousands of terms."""
+        if isinstance(query, And | Or):
+            return type(query)([self._expand(searcher, sub) for sub in query.subqueries])
+        if isinstance(query, FuzzyTerm):
+            speller = self.index.speller(searcher)
+            texts = (
+                speller.candidates(query.text, maxdist=query.maxdist, limit=MAX_EXPANSIONS)
+                if speller is not None
+                else []
+            )
+            return _terms(query, texts)
+        if isinstance(query, Prefix):
+            reader = searcher.reader()
+            found = list(islice(reader.expand_prefix(query.fieldname, query.text), PREFIX_SCAN))
+            texts = [t.decode() if isinstance(t, bytes) else str(t) for t in found]
+            texts.sort(key=lambda t: -reader.doc_frequency(query.fieldname, t))
+            return _terms(query, texts[:MAX_EXPANSIONS])
+        return query
+
+    def _filter_masks(self, searcher: Searcher, request: SearchRequest) -> dict[str, int]:
+        masks: dict[str, int] = {}
         for name, value in request.filters.items():
             if name in FLAG_FILTERS:
-                sets[name] = self._term_set(searcher, "flag", name)
+                masks[name] = self._term_mask(searcher, "flag", name)
             else:
-                sets[name] = self._term_set(searcher, KEYWORD_FILTERS[name], value)
+                masks[name] = self._term_mask(searcher, KEYWORD_FILTERS[name], value)
         if request.date_from or request.date_to:
             start = (request.date_from or dt.date.min).isoformat()
             end = (request.date_to or dt.date.max).isoformat()
-            sets["dates"] = self.index.cached(
+            masks["dates"] = self.index.cached(
                 ("dates", start, end),
-                lambda: _docs(searcher, TermRange("date", start, end)),
+                lambda: mask_of(
+                    searcher.docs_for_query(TermRange("date", start, end)),
+                    searcher.doc_count_all(),
+                ),
             )
         if request.origin is not None:
             cells = cells_near(
                 request.origin.latitude, request.origin.longitude, request.origin.radius_km
             )
-            sets["near"] = frozenset().union(
-                *(self._term_set(searcher, "cell", cell) for cell in cells)
-            )
-        return sets
+            near = 0
+            for cell in cells:
+                near |= self._term_mask(searcher, "cell", cell)
+            masks["near"] = near
+        return masks
+
+    def _column(self, searcher: Searcher, name: str) -> array[Any]:
+        """A per-document column for the whole index, from per-segment copies."""
+
+        def compute() -> array[Any]:
+            values: array[Any] | None = None
+            for sub, _offset in searcher.reader().leaf_readers():
+                part: array[Any] = self.index.segment_cached(
+                    sub, ("column", name), partial(_load_column, sub, name)
+                )
+                values = array(part.typecode, part) if values is None else values + part
+            return values if values is not None else array(COLUMN_TYPES[name])
+
+        return self.index.cached(("column", name), compute)
+
+    # -- searching ---------------------------------------------------------------------
 
     def search(
         self, request: SearchRequest, locale: str, vocabulary: Vocabulary | None = None
@@ -177,45 +311,57 @@ class SearchEngine:
         """Run a search and return one page of results with facet counts."""
         parsed = user_query.parse(request.q)
         with self.index.searcher() as searcher:
+            live = self._live(searcher)
             text_query = (
                 None if parsed.empty else user_query.build(parsed, locale, vocabulary=vocabulary)
             )
             relaxed = False
+            memo: dict[Query, int] = {}
             if text_query is None:
-                base = self.index.cached(("all",), lambda: _docs(searcher, Every()))
+                base = live
             else:
-                base = _docs(searcher, text_query)
+                text_query = self._expand(searcher, text_query)
+                base = self._text_mask(searcher, text_query, memo) & live
                 if not base and len(parsed.words) + len(parsed.phrases) > 1:
-                    text_query = user_query.build(
+                    loose = user_query.build(
                         parsed, locale, require_all=False, vocabulary=vocabulary
                     )
-                    base = _docs(searcher, text_query) if text_query is not None else base
-                    relaxed = bool(base)
-            filter_sets = self._filter_sets(searcher, request)
-            final = base.intersection(*filter_sets.values()) if filter_sets else base
-            stored = self._stored(searcher)
-            distances = self._distances(final, stored, request.origin)
+                    if loose is not None:
+                        text_query = self._expand(searcher, loose)
+                        base = self._text_mask(searcher, text_query, memo) & live
+                        relaxed = bool(base)
+            filter_masks = self._filter_masks(searcher, request)
+            final = base
+            for mask in filter_masks.values():
+                final &= mask
+            distances: dict[int, float] = {}
             if request.origin is not None:
-                final = frozenset(n for n in final if distances[n] <= request.origin.radius_km)
-            ordered = self._order(searcher, text_query, final, stored, distances, request)
-            pages = max(1, math.ceil(len(final) / PAGE_SIZE))
-            start = (min(request.page, pages) - 1) * PAGE_SIZE
-            hits = [
-                Hit(
-                    listing_id=int(stored[n]["id"]),
-                    kind=stored[n]["kind"],
-                    score=score,
-                    distance_km=distances.get(n),
-                    next=stored[n].get("next"),
+                final, distances = self._within(searcher, final, request.origin)
+            total = final.bit_count()
+            pages = max(1, math.ceil(total / PAGE_SIZE))
+            page = min(request.page, pages)
+            start = (page - 1) * PAGE_SIZE
+            ordered = self._order(searcher, text_query, final, distances, request, start, memo)
+            if request.origin is not None:
+                self._exact_distances(searcher, ordered, distances, request.origin)
+            hits = []
+            for docnum, score in ordered:
+                fields = searcher.stored_fields(docnum)
+                hits.append(
+                    Hit(
+                        listing_id=int(fields["id"]),
+                        kind=fields["kind"],
+                        score=score,
+                        distance_km=distances.get(docnum),
+                        next=fields.get("next"),
+                    )
                 )
-                for n, score in ordered[start : start + PAGE_SIZE]
-            ]
-            facets = self._facets(searcher, base, filter_sets)
+            facets = self._facets(searcher, base, filter_masks)
             suggestion = None if parsed.empty else self._suggest(searcher, parsed)
         return SearchResults(
             hits=hits,
-            total=len(final),
-            page=min(request.page, pages),
+            total=total,
+            page=page,
             pages=pages,
             facets=facets,
             suggestion=suggestion,
@@ -223,64 +369,149 @@ class SearchEngine:
             terms=parsed.highlight_terms,
         )
 
-    @staticmethod
-    def _distances(
-        docs: frozenset[int], stored: dict[int, dict[str, Any]], origin: Origin | None
-    ) -> dict[int, float]:
-        if origin is None:
-            return {}
+    def _within(
+        self, searcher: Searcher, docs: int, origin: Origin
+    ) -> tuple[int, dict[int, float]]:
+        """The documents within the radius, with their (approximate) distances in km."""
+        lats, lons = self._column(searcher, "lat"), self._column(searcher, "lon")
+        lat0, lon0 = math.radians(origin.latitude), math.radians(origin.longitude)
+        cos0 = math.cos(lat0)
+        radius = origin.radius_km
+        inside = bytearray((searcher.doc_count_all() >> 3) + 1)
+        distances: dict[int, float] = {}
+        for n in members(docs):
+            dlat = math.radians(lats[n]) - lat0
+            dlon = (math.radians(lons[n]) - lon0) * cos0
+            km = EARTH_KM * math.hypot(dlat, dlon)
+            if km > radius * (1 - APPROXIMATION):
+                km = geodesic((origin.latitude, origin.longitude), (lats[n], lons[n])).km
+                if km > radius:
+                    continue
+            distances[n] = km
+            inside[n >> 3] |= 1 << (n & 7)
+        return int.from_bytes(inside, "little"), distances
+
+    def _exact_distances(
+        self,
+        searcher: Searcher,
+        ordered: list[tuple[int, float]],
+        distances: dict[int, float],
+        origin: Origin,
+    ) -> None:
+        lats, lons = self._column(searcher, "lat"), self._column(searcher, "lon")
         here = (origin.latitude, origin.longitude)
-        return {n: geodesic(here, stored[n]["point"]).km for n in docs}
+        for docnum, _score in ordered:
+            distances[docnum] = geodesic(here, (lats[docnum], lons[docnum])).km
 
     def _order(
         self,
         searcher: Searcher,
         text_query: Query | None,
-        docs: frozenset[int],
-        stored: dict[int, dict[str, Any]],
+        docs: int,
         distances: dict[int, float],
         request: SearchRequest,
+        start: int,
+        memo: dict[Query, int],
     ) -> list[tuple[int, float]]:
+        """The documents of the requested page, in order, with scores."""
+        end = start + PAGE_SIZE
+        if not docs:
+            return []
         if request.sort == "distance" and distances:
-            return sorted(((n, 0.0) for n in docs), key=lambda p: (distances[p[0]], p[0]))
+            # Exact order among near-ties is settled on a window around the page.
+            window = heapq.nsmallest(end + PAGE_SIZE, distances, key=lambda n: (distances[n], n))
+            lats, lons = self._column(searcher, "lat"), self._column(searcher, "lon")
+            here = (request.origin.latitude, request.origin.longitude)  # type: ignore[union-attr]
+            exact = {n: geodesic(here, (lats[n], lons[n])).km for n in window}
+            distances.update(exact)
+            return [(n, 0.0) for n in sorted(window, key=lambda n: (exact[n], n))[start:end]]
         if request.sort == "date" or text_query is None:
-            return sorted(
-                ((n, 0.0) for n in docs), key=lambda p: (stored[p[0]].get("next") or "~", p[0])
-            )
-        results = searcher.search(text_query, filter=set(docs), limit=len(docs) or 1)
-        return [(hit.docnum, hit.score) for hit in results]
+            nexts = self._column(searcher, "next_at")
+            chosen = heapq.nsmallest(end, members(docs), key=lambda n: (nexts[n], n))
+            return [(n, 0.0) for n in chosen[start:end]]
+        return self._rank(searcher, text_query, docs, memo, start)
+
+    def _rank(
+        self,
+        searcher: Searcher,
+        text_query: Query,
+        docs: int,
+        memo: dict[Query, int],
+        start: int,
+    ) -> list[tuple[int, float]]:
+        """Order matches by the weight of the clauses they meet (field and language
+        boosts times rarity), then by next date.
+
+        Listings are short, so whether a word occurs matters far more than how often;
+        scoring by clause membership works on the bitsets at hand. Only a bounded pool is
+        scored: the matches of the heaviest clauses, narrowed while enough remain.
+        """
+        end = start + PAGE_SIZE
+        total_docs = max(searcher.doc_count_all(), 1)
+        leaves = []
+        for boost, leaf in _leaves(text_query):
+            mask = memo.get(leaf, 0) & docs
+            if mask:
+                rarity = math.log(1 + total_docs / mask.bit_count())
+                leaves.append((boost * rarity, mask))
+        leaves.sort(key=lambda pair: -pair[0])
+        limit = max(RANK_POOL, end)
+        pool = docs
+        for _weight, mask in leaves:
+            if pool.bit_count() <= limit:
+                break
+            narrower = pool & mask
+            if narrower.bit_count() >= end:
+                pool = narrower
+        candidates = list(islice(members(pool), limit))
+        chosen = mask_of(candidates, searcher.doc_count_all())
+        scores = dict.fromkeys(candidates, 0.0)
+        for weight, mask in leaves:
+            for n in members(mask & chosen):
+                scores[n] += weight
+        nexts = self._column(searcher, "next_at")
+        ordered = sorted(candidates, key=lambda n: (-scores[n], nexts[n], n))
+        return [(n, scores[n]) for n in ordered[start:end]]
 
     def _facets(
         self,
         searcher: Searcher,
-        base: frozenset[int],
-        filter_sets: dict[str, frozenset[int]],
+        base: int,
+        filter_masks: dict[str, int],
     ) -> dict[str, dict[str, int]]:
         """For each facet, counts under every active filter except its own."""
         facets: dict[str, dict[str, int]] = {}
         for name in FACETS:
-            others = [s for key, s in filter_sets.items() if key != name]
-            scope = base.intersection(*others) if others else base
+            scope = base
+            for key, mask in filter_masks.items():
+                if key != name:
+                    scope &= mask
             if name in FLAG_FILTERS:
-                facets[name] = {"1": len(scope & self._term_set(searcher, "flag", name))}
+                facets[name] = {"1": (scope & self._term_mask(searcher, "flag", name)).bit_count()}
                 continue
             fieldname = KEYWORD_FILTERS[name]
             counts = {
-                value: len(scope & self._term_set(searcher, fieldname, value))
+                value: (scope & self._term_mask(searcher, fieldname, value)).bit_count()
                 for value in self._values(searcher, fieldname)
             }
             facets[name] = {value: count for value, count in counts.items() if count}
         return facets
 
+    def _values(self, searcher: Searcher, fieldname: str) -> list[str]:
+        return self.index.cached(
+            ("values", fieldname),
+            lambda: [v.decode() for v in searcher.lexicon(fieldname)],
+        )
+
     def _suggest(self, searcher: Searcher, parsed: user_query.ParsedQuery) -> str | None:
         """ "Did you mean": words the index does not know, replaced by the closest it does.
 
-        Only unknown words of more than three letters are looked up, so the common case
-        (every word known) costs a few dictionary lookups and no spelling work.
+        Known words cost a few dictionary lookups; unknown ones a lookup in the speller's
+        deletion table. Nothing is computed over the vocabulary per request.
         """
         reader = searcher.reader()
-        known_fields = ("words", "names", "title_no", "text_no", "text_fold", "text_en")
-        corrector = None
+        known_fields = ("words", "names", "text_no", "text_fold", "text_en")
+        speller = None
         changed = False
         words = []
         for word in parsed.words:
@@ -288,11 +519,8 @@ class SearchEngine:
             if len(folded) <= 3 or any((f, folded) in reader for f in known_fields):
                 words.append(word)
                 continue
-            corrector = corrector or searcher.corrector("words")
-            suggestions = corrector.suggest(folded, limit=1, maxdist=2)
-            if suggestions and suggestions[0] != folded:
-                words.append(suggestions[0])
-                changed = True
-            else:
-                words.append(word)
+            speller = speller or self.index.speller(searcher)
+            correction = speller.correct(folded) if speller is not None else None
+            words.append(correction or word)
+            changed = changed or correction is not None
         return " ".join(words) if changed else None

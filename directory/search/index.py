@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import multiprocessing
 import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
+from whoosh.index import TOC
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from directory.listings.models import Listing
 from directory.listings.services import card_options, public_listings
@@ -31,7 +35,8 @@ from directory.places.models import Municipality
 from directory.schedules.recurrence import now_in_oslo
 from directory.search.documents import document_for
 from directory.search.models import SearchOutbox
-from directory.search.schema import build_schema
+from directory.search.schema import SCHEMA_VERSION, build_schema
+from directory.search.spelling import Speller, SpellerCache
 from directory.taxonomy.models import Category
 
 T = TypeVar("T")
@@ -39,6 +44,13 @@ T = TypeVar("T")
 # Outbox rows committed slightly out of id order are caught by re-reading this window.
 LATE_COMMIT_WINDOW = dt.timedelta(seconds=30)
 BATCH = 500
+WRITER_MB = 256
+PROGRESS_EVERY = 500
+# Below this many listings one process is quicker than starting several.
+PARALLEL_MIN = 5000
+MAX_WORKERS = 4
+# Text-term bitsets kept per process: 4,000 × 100,000 documents / 8 ≈ 50 MB at most.
+TERM_CACHE_SIZE = 4000
 
 
 class IndexUnavailableError(RuntimeError):
@@ -59,8 +71,13 @@ class VerifyReport:
         return not (self.missing or self.extra or self.stale)
 
 
-def indexable_listings(session: Session, ids: set[int] | None = None) -> Iterator[Listing]:
-    """Public listings with everything their documents need, in batches."""
+def indexable_listings(
+    session: Session, ids: set[int] | None = None, part: tuple[int, int] | None = None
+) -> Iterator[Listing]:
+    """Public listings with everything their documents need, in batches.
+
+    ``part=(k, n)`` reads only the listings whose id leaves k when divided by n.
+    """
     options = (
         *card_options(),
         selectinload(Listing.categories).selectinload(Category.parent),
@@ -70,6 +87,8 @@ def indexable_listings(session: Session, ids: set[int] | None = None) -> Iterato
     stmt = public_listings().options(*options).order_by(Listing.id)
     if ids is not None:
         stmt = stmt.where(Listing.id.in_(ids))
+    if part is not None:
+        stmt = stmt.where(Listing.id % part[1] == part[0])
     session.flush()
     # A private session on the same connection: sees the caller's transaction, and can be
     # emptied between batches without detaching the caller's objects.
@@ -84,6 +103,92 @@ def indexable_listings(session: Session, ids: set[int] | None = None) -> Iterato
             reader.expunge_all()
 
 
+def _default_workers(session: Session, total: int) -> int:
+    """Processes for a rebuild: several for a large index on a committed database."""
+    if total < PARALLEL_MIN or not isinstance(session.get_bind(), Engine):
+        # A session inside an open transaction (tests, a caller's unit of work) holds data
+        # that other processes cannot see: build here.
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _build_here(
+    path: Path, session: Session, total: int, report: Callable[[int, int], None]
+) -> int:
+    writer = whoosh_index.open_dir(str(path)).writer(limitmb=WRITER_MB)
+    now = now_in_oslo()
+    count = 0
+    try:
+        for listing in indexable_listings(session):
+            writer.add_document(**document_for(listing, now))
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                report(count, total)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return count
+
+
+# What forked build processes inherit: the engine to reconnect with, and a progress queue.
+_fork_state: dict[str, Any] = {}
+
+
+def _build_part(path: str, part: int, parts: int, now: dt.datetime) -> tuple[Any, int]:
+    """In a child process: index every listing with ``id % parts == part`` as one segment."""
+    engine: Engine = _fork_state["engine"]
+    engine.dispose(close=False)  # never share the parent's connections
+    writer = SegmentWriter(whoosh_index.open_dir(path), _lk=False, limitmb=WRITER_MB)
+    count = 0
+    with Session(engine) as session:
+        for listing in indexable_listings(session, part=(part, parts)):
+            writer.add_document(**document_for(listing, now))
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                _fork_state["queue"].put(PROGRESS_EVERY)
+    if count:
+        return writer._finalize_segment(), count
+    writer._close_segment()
+    return None, 0
+
+
+def _build_in_processes(
+    path: Path, session: Session, parts: int, total: int, report: Callable[[int, int], None]
+) -> int:
+    context = multiprocessing.get_context("fork")
+    queue = context.SimpleQueue()
+    _fork_state.update(engine=session.get_bind(), queue=queue)
+    now = now_in_oslo()
+    # The generation is new and not yet live: no one else writes to it, so the parts
+    # write their segments side by side and this process lists them in a new TOC.
+    try:
+        with context.Pool(parts) as pool:
+            pending = pool.starmap_async(
+                _build_part, [(str(path), part, parts, now) for part in range(parts)]
+            )
+            done = 0
+            while not pending.ready():
+                while not queue.empty():
+                    done += queue.get()
+                report(min(done, total), total)
+                pending.wait(0.5)
+            results = pending.get()
+    finally:
+        _fork_state.clear()
+    ix = whoosh_index.open_dir(str(path))
+    segments = [segment for segment, _ in results if segment is not None]
+    TOC(ix.schema, segments, ix.latest_generation() + 1).write(ix.storage, ix.indexname)
+    shutil.rmtree(path / f"{ix.indexname}.tmp", ignore_errors=True)
+    return sum(count for _, count in results)
+
+
+def _segment_key(reader: Any) -> str:
+    # Segment ids are random and never reused, across generations too.
+    segment = reader.segment()
+    return str(segment.segment_id()) if segment is not None else f"reader-{id(reader)}"
+
+
 class SearchIndex:
     """A local index folder and the operations on it."""
 
@@ -91,6 +196,12 @@ class SearchIndex:
         self.folder = Path(folder)
         self._local = threading.local()
         self._recent: dict[int, float] = {}
+        # Values computed from one segment (filter bitsets, coordinate columns), shared by
+        # every thread and generation that still has the segment.
+        self._segment_cache: dict[tuple[str, Hashable], Any] = {}
+        # Bitsets of text terms, per segment, most recently used last.
+        self._term_cache: OrderedDict[tuple[str, str, str], int] = OrderedDict()
+        self._spellers = SpellerCache()
 
     # -- generations -------------------------------------------------------------------
 
@@ -106,10 +217,19 @@ class SearchIndex:
         path = self._current_dir()
         if path is None:
             raise IndexUnavailableError("no index")
+        if self._version(path) != SCHEMA_VERSION:
+            raise IndexUnavailableError("index written by another version")
         try:
             return path, whoosh_index.open_dir(str(path))
         except Exception as error:  # whoosh raises many kinds on damaged files
             raise IndexUnavailableError(f"index unreadable: {error}") from error
+
+    @staticmethod
+    def _version(path: Path) -> str:
+        try:
+            return (path / "schema.version").read_text().strip()
+        except FileNotFoundError:
+            return ""
 
     def status(self) -> str:
         """ "ok", "rebuilding", "missing" or "corrupt"."""
@@ -151,6 +271,7 @@ class SearchIndex:
             except Exception as error:
                 raise IndexUnavailableError(str(error)) from error
             self._local.searcher, self._local.path, self._local.cache = cached, path, {}
+            self._forget_old_segments(cached)
         yield cached
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -160,6 +281,50 @@ class SearchIndex:
             cache[key] = compute()
         value: T = cache[key]
         return value
+
+    def segment_cached(self, reader: Any, key: Hashable, compute: Callable[[], T]) -> T:
+        """Memoize per index segment: its documents never change, deletions aside."""
+        cache_key = (_segment_key(reader), key)
+        if cache_key not in self._segment_cache:
+            self._segment_cache[cache_key] = compute()
+        value: T = self._segment_cache[cache_key]
+        return value
+
+    def term_cached(
+        self, reader: Any, fieldname: str, text: str, compute: Callable[[], int]
+    ) -> int:
+        """A text term's bitset in one segment, from a bounded least-recently-used cache."""
+        key = (_segment_key(reader), fieldname, text)
+        cache = self._term_cache
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        value = compute()
+        cache[key] = value
+        while len(cache) > TERM_CACHE_SIZE:
+            cache.popitem(last=False)
+        return value
+
+    def forget_terms(self) -> None:
+        """Empty the text-term cache (benchmarks measure the uncached path this way)."""
+        self._term_cache.clear()
+
+    def speller(self, searcher: Searcher) -> Speller | None:
+        """Typo candidates from this index's vocabulary (None while a large one builds)."""
+        version = (self._local.path, searcher.reader().generation())
+
+        def open_searcher() -> Searcher:
+            return self._open()[1].searcher()
+
+        return self._spellers.get(searcher, version, open_searcher)
+
+    def _forget_old_segments(self, searcher: Searcher) -> None:
+        live = {_segment_key(sub) for sub, _offset in searcher.reader().leaf_readers()}
+        for key in [k for k in self._segment_cache if k[0] not in live]:
+            self._segment_cache.pop(key, None)
+        for term in [k for k in self._term_cache if k[0] not in live]:
+            self._term_cache.pop(term, None)
 
     # -- writing -----------------------------------------------------------------------
 
@@ -199,35 +364,40 @@ class SearchIndex:
         temporary.write_text(str(position))
         os.replace(temporary, path / "outbox.pos")
 
-    def rebuild(self, session: Session, progress: Callable[[int, int], None] | None = None) -> int:
-        """Build a new generation from the database and make it live; return its size."""
+    def rebuild(
+        self,
+        session: Session,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int | None = None,
+    ) -> int:
+        """Build a new generation from the database and make it live; return its size.
+
+        Large rebuilds run in several processes, each reading its share of the listings
+        and writing its own segment (whoosh is pure Python: one core would be the limit).
+        """
         with self._lock("rebuild.lock", blocking=True), self._lock("writer.lock", blocking=True):
             position = session.scalar(select(func.max(SearchOutbox.id))) or 0
             total = session.scalar(public_listings().with_only_columns(func.count(Listing.id))) or 0
             generation = f"gen-{time.time_ns()}"
             path = self.folder / generation
             path.mkdir(parents=True)
-            ix = whoosh_index.create_in(str(path), build_schema())
-            writer = ix.writer(limitmb=128)
-            now = now_in_oslo()
-            count = 0
+            whoosh_index.create_in(str(path), build_schema())
+            parts = workers if workers is not None else _default_workers(session, total)
+            report = progress or (lambda _done, _total: None)
             try:
-                for listing in indexable_listings(session):
-                    writer.add_document(**document_for(listing, now))
-                    count += 1
-                    if progress and count % 200 == 0:
-                        progress(count, total)
-                writer.commit()
+                if parts > 1:
+                    count = _build_in_processes(path, session, parts, total, report)
+                else:
+                    count = _build_here(path, session, total, report)
             except BaseException:
-                writer.cancel()
                 shutil.rmtree(path, ignore_errors=True)
                 raise
             self._set_position(path, position)
+            (path / "schema.version").write_text(SCHEMA_VERSION)
             pointer = self.folder / "CURRENT.tmp"
             pointer.write_text(generation)
             os.replace(pointer, self.folder / "CURRENT")
-            if progress:
-                progress(count, total)
+            report(count, total)
             self._remove_old_generations(keep=path)
             return count
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from whoosh.query import And, FuzzyTerm, Or, Phrase, Prefix, Query, Term
 
-from directory.search.analysis import GROUPS, analyzer_for, group_for
+from directory.search.analysis import GROUPS, analyzer_for, forms_of, group_for
 from directory.search.vocabulary import Vocabulary
 from directory.text import fold, strip_controls
 
@@ -23,6 +23,7 @@ WORD = re.compile(r"\w+(?:['’]\w+)*")
 PHRASE = re.compile(r'"([^"]{1,100})"')
 FUZZY_MIN = 5
 PREFIX_MIN = 3
+PHRASE_GROUPS = 3
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ def word_query(
     for group, weight in weights.items():
         for token in _tokens(group, word):
             tokens.add(token)
-            clauses.append(Term(f"title_{group}", token, boost=weight))
             clauses.append(Term(f"text_{group}", token, boost=weight * 0.6))
     if not clauses:
         return None
     folded = fold(word)
+    clauses.append(Term("words", folded, boost=1.5))
     clauses.append(Term("names", folded, boost=0.8))
     if vocabulary is not None:
         for fieldname, slug in sorted(vocabulary.lookup(sorted(tokens))):
@@ -95,13 +96,21 @@ def word_query(
 
 
 def phrase_query(words: tuple[str, ...], weights: dict[str, float]) -> Query | None:
-    """A phrase in any text field, in order."""
+    """A phrase, in order, in the text of the reader's language, Norwegian or English.
+
+    Checking word positions is whoosh's slowest work, so phrases are looked for only in
+    the three languages a reader's query is likely to be in.
+    """
     clauses: list[Query] = []
-    for group, weight in weights.items():
-        tokens = [t.text for t in analyzer_for("fold")(" ".join(words))]
+    likely = sorted(weights, key=lambda g: -weights[g])[:PHRASE_GROUPS]
+    for group in likely:
+        # Each word's indexed form, with the group's stop words dropped as at indexing.
+        tokens = [forms[0] for w in words if (forms := forms_of(group, w))]
+        boost = weights[group] * 1.5
         if len(tokens) > 1:
-            for kind in ("title", "text"):
-                clauses.append(Phrase(f"{kind}_{group}", tokens, boost=weight * 1.5))
+            clauses.append(Phrase(f"text_{group}", tokens, boost=boost))
+        elif tokens:  # all but one word were stop words here
+            clauses.append(Term(f"text_{group}", tokens[0], boost=boost))
     return Or(clauses) if clauses else None
 
 

@@ -1,14 +1,15 @@
 """The index schema: lean keyword fields for filters, text fields per analyzer group.
 
-Coordinates and the next date are stored, not indexed as NUMERIC (which would multiply
-the index size); the distance prefilter uses coarse grid cells instead.
+Coordinates and the next date are per-document columns, not indexed as NUMERIC (which
+would multiply the index size); the distance prefilter uses coarse grid cells instead.
 """
 
 from __future__ import annotations
 
 import math
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from directory.search.analysis import GROUPS, analyzer_for, fold_analyzer
 
@@ -18,6 +19,13 @@ CELL_LON = 0.5
 KM_PER_DEGREE_LAT = 111.0
 
 FACET_FIELDS = ("kind", "category", "target", "language", "flag", "day", "time")
+
+# Bumped whenever documents or analyzers change shape: an index of another version is
+# rebuilt, never read with the wrong assumptions.
+SCHEMA_VERSION = "2"
+
+# Minutes since 1970 of the next occurrence; listings without one sort last.
+NO_NEXT = 2**31 - 1
 
 
 def build_schema() -> Schema:
@@ -35,13 +43,19 @@ def build_schema() -> Schema:
         "time": KEYWORD(commas=True),
         "date": KEYWORD(commas=True),
         "cell": KEYWORD(commas=True),
-        "point": STORED,
+        # Per-document columns, read in bulk for distance and date order.
+        "lat": COLUMN(NumericColumn("f")),
+        "lon": COLUMN(NumericColumn("f")),
+        "next_at": COLUMN(NumericColumn("i", default=NO_NEXT)),
         "next": STORED,
+        # Titles in every language (and the organization), folded: exact title words and
+        # type-ahead prefixes score here, above matches in the running text.
         "words": TEXT(analyzer=fold_analyzer(), phrase=False),
         "names": TEXT(analyzer=fold_analyzer(), phrase=False),
     }
+    # One text field per analyzer group, titles included: fewer fields means fewer
+    # distinct terms, which is what whoosh's segment writing pays for.
     for group in GROUPS:
-        fields[f"title_{group}"] = TEXT(analyzer=analyzer_for(group), field_boost=2.0)
         fields[f"text_{group}"] = TEXT(analyzer=analyzer_for(group))
     return Schema(**fields)
 

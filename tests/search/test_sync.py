@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from directory import create_app
 from directory.extensions import db
 from directory.listings.models import Listing
 from directory.search.engine import SearchEngine, SearchRequest
+from directory.search.index import SearchIndex
 from directory.search.service import search_index
 from tests.factories import EMPTY_MUNICIPALITY, make_listing
 
@@ -81,3 +83,21 @@ def test_verify_command_reports_agreement(app: Flask, tmp_path: Path) -> None:
     assert "Indexed" in rebuilt.output
     with other.app_context():
         db.engine.dispose()
+
+
+def test_a_rebuild_in_several_processes_equals_one_in_one(app: Flask, tmp_path: Path) -> None:
+    # The demo listings are committed, so forked processes see them too.
+    with app.app_context(), Session(db.engine) as session:
+        serial, parallel = SearchIndex(tmp_path / "one"), SearchIndex(tmp_path / "several")
+        count = serial.rebuild(session, workers=1)
+        assert parallel.rebuild(session, workers=2) == count > 100
+        with parallel.searcher() as searcher:
+            assert len(searcher.reader().segments()) == 2
+        for query in ({"q": "leksehjelp"}, {"q": "språkkafe"}, {"category": "swimming"}, {}):
+            request = SearchRequest.from_args(query)
+            one = SearchEngine(serial).search(request, "nb")
+            several = SearchEngine(parallel).search(request, "nb")
+            assert one.total == several.total
+            assert {h.listing_id for h in one.hits} == {h.listing_id for h in several.hits}
+            assert one.facets == several.facets
+        assert parallel.verify(session).ok
