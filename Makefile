@@ -1,6 +1,14 @@
 # Two commands matter: `make run` and `make test`. The rest are building blocks.
 SHELL := /bin/bash
-PYTHON ?= python3
+# CPython 3.12 or newer: 3.11 (seen with 3.11.2 and 3.11.7) can crash in its garbage
+# collector when SQLAlchemy's weak-reference callbacks run while an instance dictionary is
+# being built (see docs/architecture.md). Takes python3.12, python3.13, a pyenv 3.12 or 3.13,
+# then python3.
+PYTHON ?= $(shell \
+  for v in python3.12 python3.13; do $$v -c '' 2>/dev/null && { command -v $$v; exit; }; done; \
+  for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.1[23]\.' | sort -V); do \
+    echo "$$(pyenv root)/versions/$$v/bin/python3"; exit; done; \
+  command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi

@@ -39,6 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from directory.search import service as search_service
 
     search_service.init_app(app)
+    from directory.translations.services import register as register_translation_rules
+
+    register_translation_rules()
     from directory.places.services import init_geocoder
 
     init_geocoder(app)

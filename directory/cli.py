@@ -72,3 +72,7 @@ def register_cli(app: Flask) -> None:
     from directory.search.cli import register_cli as register_search_cli
 
     register_search_cli(app)
+
+    from directory.translations.cli import register_cli as register_translations_cli
+
+    register_translations_cli(app)

@@ -44,6 +44,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "GEOCODER_URL": os.environ.get("GEOCODER_URL", ""),
         "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", ""),
         "GEOCODER_MIN_DELAY": float(os.environ.get("GEOCODER_MIN_DELAY", "1.0")),
+        # Machine-translated drafts: a LibreTranslate-compatible service; nothing is sent
+        # anywhere unless this is set.
+        "TRANSLATE_URL": os.environ.get("TRANSLATE_URL", ""),
+        "TRANSLATE_API_KEY": os.environ.get("TRANSLATE_API_KEY", ""),
     }
     if overrides:
         config.update(overrides)

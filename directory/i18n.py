@@ -29,7 +29,24 @@ __all__ = ["DEFAULT_LOCALE", "UI_LOCALES", "_", "_l", "direction", "ngettext", "
 DEFAULT_LOCALE = "nb"
 
 # Interface languages with a complete catalog in locales/ (nb is the source language).
-UI_LOCALES: tuple[str, ...] = ("nb", "en")
+UI_LOCALES: tuple[str, ...] = (
+    "nb",
+    "nn",
+    "en",
+    "uk",
+    "ru",
+    "ar",
+    "fa",
+    "so",
+    "ti",
+    "pl",
+    "lt",
+    "ur",
+    "tr",
+    "th",
+    "se",
+    "ku",
+)
 
 LOCALE_COOKIE = "locale"
 

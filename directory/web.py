@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, abort, g, render_template, request
+from flask_babel import refresh
 from werkzeug.exceptions import HTTPException
 
 from directory.i18n import (
@@ -53,6 +54,9 @@ def init_app(app: Flask) -> None:
         if locale not in UI_LOCALES:
             abort(404)
         g.locale = locale
+        # Flask-Babel remembers the locale on the app context; one context can serve
+        # several requests (tests, CLI calls), so make it ask again.
+        refresh()
 
     @app.url_defaults
     def add_locale(endpoint: str, values: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from directory.extensions import db
@@ -21,6 +21,7 @@ from directory.listings.services import (
 )
 from directory.places.models import Municipality
 from directory.schedules.recurrence import next_occurrences, now_in_oslo
+from directory.translations.glossary import terms_in
 
 bp = Blueprint("listings", __name__, url_prefix="/<locale>")
 
@@ -99,7 +100,13 @@ def _detail(kind: ListingKind, listing_id: int, slug: str | None) -> str | Respo
     if slug is not None and slug != listing.slug:
         return redirect(url_for(endpoint, listing_id=listing_id, slug=listing.slug))
     upcoming = next_occurrences(listing.schedules, now_in_oslo(), count=5)
-    return render_template("listings/detail.html", listing=listing, upcoming=upcoming)
+    shown = [listing.localized(f, g.locale).text for f in ("title", "summary", "description")]
+    return render_template(
+        "listings/detail.html",
+        listing=listing,
+        upcoming=upcoming,
+        glossary_terms=terms_in(shown, g.locale),
+    )
 
 
 @bp.get("/offer/<int:listing_id>")

@@ -15,9 +15,10 @@ import os
 import shutil
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +36,7 @@ from directory.places.models import Municipality
 from directory.schedules.recurrence import now_in_oslo
 from directory.search.documents import document_for
 from directory.search.models import SearchOutbox
-from directory.search.schema import SCHEMA_VERSION, build_schema
+from directory.search.schema import COLUMN_FIELDS, SCHEMA_VERSION, build_schema
 from directory.search.spelling import Speller, SpellerCache
 from directory.taxonomy.models import Category
 
@@ -44,6 +45,8 @@ T = TypeVar("T")
 # Outbox rows committed slightly out of id order are caught by re-reading this window.
 LATE_COMMIT_WINDOW = dt.timedelta(seconds=30)
 BATCH = 500
+# Segments stay separate files: whoosh reads a compound segment by copying each part into
+# memory (a BytesIO per file), which cost every worker the size of the index in RAM.
 WRITER_MB = 256
 PROGRESS_EVERY = 500
 # Below this many listings one process is quicker than starting several.
@@ -115,7 +118,7 @@ def _default_workers(session: Session, total: int) -> int:
 def _build_here(
     path: Path, session: Session, total: int, report: Callable[[int, int], None]
 ) -> int:
-    writer = whoosh_index.open_dir(str(path)).writer(limitmb=WRITER_MB)
+    writer = whoosh_index.open_dir(str(path)).writer(limitmb=WRITER_MB, compound=False)
     now = now_in_oslo()
     count = 0
     try:
@@ -139,7 +142,9 @@ def _build_part(path: str, part: int, parts: int, now: dt.datetime) -> tuple[Any
     """In a child process: index every listing with ``id % parts == part`` as one segment."""
     engine: Engine = _fork_state["engine"]
     engine.dispose(close=False)  # never share the parent's connections
-    writer = SegmentWriter(whoosh_index.open_dir(path), _lk=False, limitmb=WRITER_MB)
+    writer = SegmentWriter(
+        whoosh_index.open_dir(path), _lk=False, limitmb=WRITER_MB, compound=False
+    )
     count = 0
     with Session(engine) as session:
         for listing in indexable_listings(session, part=(part, parts)):
@@ -183,6 +188,12 @@ def _build_in_processes(
     return sum(count for _, count in results)
 
 
+def _close_all(searchers: set[Searcher]) -> None:
+    for searcher in list(searchers):
+        with suppress(Exception):  # already closed, or its files are gone
+            searcher.close()
+
+
 def _segment_key(reader: Any) -> str:
     # Segment ids are random and never reused, across generations too.
     segment = reader.segment()
@@ -195,6 +206,10 @@ class SearchIndex:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         self._local = threading.local()
+        # Every open searcher of this object, in any thread, closed when it goes away (the
+        # finalizer holds the set, so it outlives the object's own attributes).
+        self._searchers: set[Searcher] = set()
+        weakref.finalize(self, _close_all, self._searchers)
         self._recent: dict[int, float] = {}
         # Values computed from one segment (filter bitsets, coordinate columns), shared by
         # every thread and generation that still has the segment.
@@ -265,14 +280,39 @@ class SearchIndex:
             # whose deletions are out of date.
             if cached is not None:
                 cached.close()
-            path, ix = self._open()
-            try:
-                cached = ix.searcher()
-            except Exception as error:
-                raise IndexUnavailableError(str(error)) from error
+                self._searchers.discard(cached)
+            path, cached = self._open_searcher()
+            self._searchers.add(cached)
             self._local.searcher, self._local.path, self._local.cache = cached, path, {}
             self._forget_old_segments(cached)
         yield cached
+
+    def _open_searcher(self) -> tuple[Path, Searcher]:
+        """Open a searcher with every file it will read already open.
+
+        Whoosh opens column files (stored fields, coordinates) on first use, and a writer's
+        commit deletes the files of segments it merged away; a reader that opened late
+        would find them gone. Opening them at once keeps the reader whole (an open file
+        survives its deletion); if a commit raced the opening, try again.
+        """
+        for attempt in range(3):
+            path, ix = self._open()
+            try:
+                searcher = ix.searcher()
+            except Exception as error:
+                raise IndexUnavailableError(str(error)) from error
+            try:
+                for sub, _offset in searcher.reader().leaf_readers():
+                    if sub.doc_count_all():
+                        sub.stored_fields(0)
+                        for name in COLUMN_FIELDS:
+                            sub.column_reader(name, translate=False)
+                return path, searcher
+            except OSError as error:
+                searcher.close()
+                if attempt == 2:
+                    raise IndexUnavailableError(str(error)) from error
+        raise IndexUnavailableError("index changed while opening")  # pragma: no cover
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Memoize per searcher generation (filter sets, stored points)."""
@@ -480,7 +520,7 @@ class SearchIndex:
     @staticmethod
     def _rewrite(path: Path, session: Session, ids: set[int]) -> None:
         """Replace the documents of some listings (dropping those no longer public)."""
-        writer = whoosh_index.open_dir(str(path)).writer(timeout=30)
+        writer = whoosh_index.open_dir(str(path)).writer(timeout=30, compound=False)
         now = now_in_oslo()
         try:
             for listing_id in ids:

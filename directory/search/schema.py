@@ -18,6 +18,8 @@ CELL_LAT = 0.25
 CELL_LON = 0.5
 KM_PER_DEGREE_LAT = 111.0
 
+# Per-document value columns (read in bulk by the engine).
+COLUMN_FIELDS = ("lat", "lon", "next_at")
 FACET_FIELDS = ("kind", "category", "target", "language", "flag", "day", "time")
 
 # Bumped whenever documents or analyzers change shape: an index of another version is

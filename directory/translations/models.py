@@ -60,6 +60,7 @@ class LocalizedText:
     text: str
     language: str
     fallback: bool
+    machine: bool = False
 
     @property
     def dir(self) -> str:
@@ -83,7 +84,8 @@ class Translatable:
         if locale != self.source_language and source:
             for row in self.translations:
                 if row.language == locale and row.field == field and row.text:
-                    return LocalizedText(row.text, locale, fallback=False)
+                    machine = row.status is TranslationStatus.MACHINE
+                    return LocalizedText(row.text, locale, fallback=False, machine=machine)
             return LocalizedText(source, self.source_language, fallback=True)
         return LocalizedText(source, self.source_language, fallback=False)
 

@@ -172,6 +172,23 @@ def test_facet_counts_reflect_the_other_filters(
     assert results.facets["childcare"] == {"1": 0}
     assert results.facets["category"]["language"] == 1
     assert results.facets["language"] == {"nb": 2, "uk": 1, "so": 1}
+    assert results.facets["target"] == {"everyone": 1, "children": 1}
+    assert results.facets["day"] == {"tu": 1, "mo": 1}
+    assert results.facets["time"] == {"evening": 1, "daytime": 1}
+    # A category filter narrows the other facets but keeps its own counts whole.
+    narrowed = SearchEngine(index).search(
+        SearchRequest.from_args({**HERE, "category": "swimming"}), "nb"
+    )
+    assert narrowed.total == 1
+    assert narrowed.facets["kind"] == {"offer": 1}
+    assert narrowed.facets["category"]["homework-help"] == 1
+
+
+def test_sort_by_next_date(varied: dict[str, Listing], index: SearchIndex) -> None:
+    results = SearchEngine(index).search(SearchRequest.from_args({**HERE, "sort": "date"}), "nb")
+    nexts = [hit.next for hit in results.hits]
+    assert len(nexts) == 4
+    assert nexts == sorted(nexts)
 
 
 def test_distance_order_and_radius(
