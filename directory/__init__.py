@@ -24,13 +24,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from directory import web
     from directory.db import configure_sqlite
-    from directory.extensions import babel, csrf, db, migrate
+    from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
     from directory.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from directory.accounts.views import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
     _import_models()
     with app.app_context():
         configure_sqlite(db.engine)
@@ -45,13 +52,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from directory.places.services import init_geocoder
 
     init_geocoder(app)
+    from directory.accounts.views import bp as accounts_bp
     from directory.core.views import bp as core_bp
     from directory.listings.views import bp as listings_bp
     from directory.organizations.views import bp as organizations_bp
     from directory.places.views import bp as places_bp
     from directory.search.views import bp as search_bp
+    from directory.translations.views import bp as translations_bp
 
-    for blueprint in (core_bp, places_bp, listings_bp, organizations_bp, search_bp):
+    blueprints = (
+        core_bp,
+        places_bp,
+        listings_bp,
+        organizations_bp,
+        search_bp,
+        accounts_bp,
+        translations_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     from directory.cli import register_cli
@@ -62,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _import_models() -> None:
     """Import every model module so the metadata is complete (for Alembic too)."""
+    from directory.accounts import models as _accounts  # noqa: F401
     from directory.listings import models as _listings  # noqa: F401
     from directory.organizations import models as _organizations  # noqa: F401
     from directory.places import models as _places  # noqa: F401

@@ -76,3 +76,7 @@ def register_cli(app: Flask) -> None:
     from directory.translations.cli import register_cli as register_translations_cli
 
     register_translations_cli(app)
+
+    from directory.accounts.cli import register_cli as register_users_cli
+
+    register_users_cli(app)

@@ -48,6 +48,18 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # anywhere unless this is set.
         "TRANSLATE_URL": os.environ.get("TRANSLATE_URL", ""),
         "TRANSLATE_API_KEY": os.environ.get("TRANSLATE_API_KEY", ""),
+        # Accounts: mail through SMTP when MAIL_SERVER is set, else kept in the outbox table.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_STARTTLS": os.environ.get("MAIL_STARTTLS", "") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@lokaltilbud.invalid"),
+        # Rate limits (Flask-Limiter); shared between app servers through Redis.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per minute"),
     }
     if overrides:
         config.update(overrides)

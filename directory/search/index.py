@@ -52,6 +52,7 @@ PROGRESS_EVERY = 500
 # Below this many listings one process is quicker than starting several.
 PARALLEL_MIN = 5000
 MAX_WORKERS = 4
+OPEN_ATTEMPTS = 5
 # Text-term bitsets kept per process: 4,000 × 100,000 documents / 8 ≈ 50 MB at most.
 TERM_CACHE_SIZE = 4000
 
@@ -295,24 +296,28 @@ class SearchIndex:
         would find them gone. Opening them at once keeps the reader whole (an open file
         survives its deletion); if a commit raced the opening, try again.
         """
-        for attempt in range(3):
+        error: Exception | None = None
+        for _attempt in range(OPEN_ATTEMPTS):
             path, ix = self._open()
             try:
                 searcher = ix.searcher()
-            except Exception as error:
-                raise IndexUnavailableError(str(error)) from error
+            except Exception as exc:  # a commit removed files between TOC and segments
+                error = exc
+                time.sleep(0.01)
+                continue
             try:
                 for sub, _offset in searcher.reader().leaf_readers():
                     if sub.doc_count_all():
                         sub.stored_fields(0)
                         for name in COLUMN_FIELDS:
                             sub.column_reader(name, translate=False)
-                return path, searcher
-            except OSError as error:
+            except OSError as exc:
                 searcher.close()
-                if attempt == 2:
-                    raise IndexUnavailableError(str(error)) from error
-        raise IndexUnavailableError("index changed while opening")  # pragma: no cover
+                error = exc
+                time.sleep(0.01)
+                continue
+            return path, searcher
+        raise IndexUnavailableError(f"index unreadable: {error}")
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Memoize per searcher generation (filter sets, stored points)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask import Blueprint, current_app, g, render_template, request
 from markupsafe import Markup, escape
@@ -21,13 +22,16 @@ bp = Blueprint("search", __name__, url_prefix="/<locale>")
 _WORDS = re.compile(r"(\w+(?:['’]\w+)*)")
 
 
+_fold = lru_cache(maxsize=50_000)(fold)
+
+
 def highlight(text: str, terms: set[str]) -> Markup:
     """Escape a text and wrap words that start with a searched word in <mark>."""
     if not terms:
         return escape(text)
     parts = []
     for piece in _WORDS.split(text):
-        folded = fold(piece)
+        folded = _fold(piece)
         hit = folded and any(
             folded.startswith(t) or (t.startswith(folded) and len(folded) > 3)
             for t in terms

@@ -24,6 +24,9 @@ PAGES = [
     "/nb/search?q=leksehjelp",
     "/nb/search?q=qqqzzz&municipality=4626",
     "/en/search?q=homework+help&free=1&sort=distance&near=Bergen",
+    "/nb/account/login",
+    "/ar/account/register",
+    "/uk/account/reset",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Contributor accounts: volunteers, organization editors, coordinators, translators, admins."""

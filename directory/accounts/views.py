@@ -1,0 +1,178 @@
+"""/<locale>/account/…: log in and out, register, confirm the address, reset the password.
+
+Answers never reveal whether an address has an account: registering a known address and
+asking to reset an unknown one look the same from outside; the mail says what happened.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from directory.accounts.forms import LoginForm, RegisterForm, ResetForm, ResetRequestForm
+from directory.accounts.models import User
+from directory.accounts.permissions import login_required, may_use_translation_queue
+from directory.accounts.services import (
+    AccountError,
+    authenticate,
+    confirm_email,
+    create_user,
+    find_user,
+    make_token,
+    read_token,
+    send_mail,
+    set_password,
+)
+from directory.extensions import db, limiter
+from directory.i18n import _
+
+bp = Blueprint("accounts", __name__, url_prefix="/<locale>/account")
+
+
+def _message(title: str, text: str, status: int = 200) -> tuple[str, int]:
+    return render_template("account/message.html", title=title, text=text), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    """Log in with e-mail and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session(), form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            return redirect(url_for("accounts.index"))
+        form.password.errors.append(_("Feil e-post eller passord."))
+        return render_template("account/login.html", form=form), 200
+    return render_template("account/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Log out (POST only, with a CSRF token)."""
+    logout_user()
+    return redirect(url_for("places.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
+def register() -> str | tuple[str, int]:
+    """Create a contributor account; a link in the e-mail confirms the address."""
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return render_template("account/register.html", form=form)
+    session = db.session()
+    existing = find_user(session, form.email.data)
+    if existing is not None:
+        token = make_token(existing, "reset")
+        send_mail(
+            session,
+            existing.email,
+            _("Du har allerede en konto"),
+            _(
+                "Noen prøvde å lage en ny konto med denne adressen. Du har allerede en konto. "
+                "Har du glemt passordet, kan du lage et nytt her: %(url)s",
+                url=url_for("accounts.reset_password", token=token, _external=True),
+            ),
+        )
+    else:
+        try:
+            user = create_user(session, form.email.data, form.password.data, form.name.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+            return render_template("account/register.html", form=form)
+        send_mail(
+            session,
+            user.email,
+            _("Bekreft e-postadressen din"),
+            _(
+                "Velkommen til Lokaltilbud. Åpne denne lenken for å bekrefte adressen din: %(url)s",
+                url=url_for("accounts.confirm", token=make_token(user, "confirm"), _external=True),
+            ),
+        )
+    session.commit()
+    return _message(_("Sjekk e-posten din"), _("Vi har sendt deg en e-post med en lenke."))
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str) -> tuple[str, int]:
+    """Confirm an address from the link in the mail."""
+    user = read_token(db.session(), token, "confirm")
+    if user is None:
+        return _message(_("Lenken virker ikke"), _("Lenken er brukt, for gammel eller feil."), 400)
+    confirm_email(user)
+    db.session.commit()
+    return _message(_("Adressen er bekreftet"), _("Nå kan du logge inn."))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
+def reset() -> str | tuple[str, int]:
+    """Ask for a link to choose a new password."""
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("account/reset_request.html", form=form)
+    session = db.session()
+    user = find_user(session, form.email.data)
+    if user is not None and user.active:
+        send_mail(
+            session,
+            user.email,
+            _("Nytt passord"),
+            _(
+                "Åpne denne lenken innen en time for å velge et nytt passord: %(url)s",
+                url=url_for(
+                    "accounts.reset_password", token=make_token(user, "reset"), _external=True
+                ),
+            ),
+        )
+        session.commit()
+    return _message(
+        _("Sjekk e-posten din"),
+        _("Hvis adressen har en konto, har vi sendt en lenke for å velge nytt passord."),
+    )
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | tuple[str, int]:
+    """Choose a new password from the link in the mail."""
+    session = db.session()
+    user = read_token(session, token, "reset")
+    if user is None:
+        return _message(_("Lenken virker ikke"), _("Lenken er brukt, for gammel eller feil."), 400)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+            return render_template("account/reset.html", form=form)
+        if user.email_confirmed_at is None:
+            confirm_email(user)  # the mail reached them: the address works
+        session.commit()
+        return _message(_("Passordet er endret"), _("Nå kan du logge inn med det nye passordet."))
+    return render_template("account/reset.html", form=form)
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """The contributor's own page: who they are and what they may do."""
+    user: User = current_user
+    return render_template(
+        "account/index.html", user=user, translates=may_use_translation_queue(user)
+    )
+
+
+def load_user(identifier: str) -> User | None:
+    """Flask-Login: the session names the user and a fingerprint of the password hash."""
+    user_id, _sep, fingerprint = identifier.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.password_hash[-12:] != fingerprint:
+        return None
+    return user
