@@ -92,7 +92,7 @@ def init_app(app: Flask) -> None:
 
     from babel.dates import get_day_names
 
-    from directory.schedules.describe import describe_break, describe_schedule
+    from directory.schedules.describe import describe_break, describe_schedule, relative_day
 
     def weekday_name(index: int) -> str:
         return str(get_day_names("wide", locale=g.get("locale", DEFAULT_LOCALE))[index])
@@ -103,6 +103,7 @@ def init_app(app: Flask) -> None:
         format_decimal=format_decimal,
         describe_schedule=describe_schedule,
         describe_break=describe_break,
+        relative_day=relative_day,
         weekday_name=weekday_name,
         UI_LOCALES=UI_LOCALES,
         language_info=language_info,

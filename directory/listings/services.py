@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
@@ -32,6 +33,7 @@ from directory.schedules.recurrence import (
     weekday_mask,
 )
 from directory.taxonomy.models import Category, TargetGroup
+from directory.translations.models import LocalizedText
 
 WEEKEND_MASK = (1 << 5) | (1 << 6)
 DAY_CODES = ("mo", "tu", "we", "th", "fr", "sa", "su")
@@ -160,8 +162,11 @@ def apply_filters(stmt: Select[Listing], filters: ListingFilters) -> Select[List
 def card_options() -> tuple[LoaderOption, ...]:
     """Eager loads for everything a listing card shows, to avoid a query per row."""
     return (
-        selectinload(Listing.categories),
-        selectinload(Listing.target_groups),
+        # Cards show category and target slugs and icons, never their labels in other
+        # languages: those translations load only if something asks for them.
+        selectinload(Listing.categories).lazyload(Category.translations),
+        selectinload(Listing.target_groups).lazyload(TargetGroup.translations),
+        selectinload(Listing.municipality),
         selectinload(Listing.languages),
         selectinload(Listing.schedules),
         selectinload(Listing.translations),
@@ -183,20 +188,77 @@ def top_categories() -> list[Category]:
         select(Category)
         .where(Category.parent_id.is_(None))
         .order_by(Category.position)
-        .options(selectinload(Category.children))
+        .options(
+            selectinload(Category.children).selectinload(Category.translations),
+            selectinload(Category.translations),
+        )
     )
     return list(db.session.scalars(stmt))
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A category or target group as the filter forms show it: plain data, cached."""
+
+    slug: str
+    icon: str
+    labels: Mapping[str, str]
+    source_language: str
+    children: tuple[Choice, ...] = ()
+
+    def localized(self, field: str, locale: str) -> LocalizedText:
+        """The label in the reader's language, or in the source language."""
+        text = self.labels.get(locale)
+        if text:
+            return LocalizedText(text, locale, fallback=False)
+        source = self.source_language
+        return LocalizedText(self.labels[source], source, fallback=locale != source)
+
+
+def _choice(record: Category | TargetGroup, children: tuple[Choice, ...] = ()) -> Choice:
+    labels = {row.language: row.text for row in record.translations if row.field == "label"}
+    labels[record.source_language] = record.label
+    return Choice(
+        slug=record.slug,
+        icon=getattr(record, "icon", "other"),
+        labels=labels,
+        source_language=record.source_language,
+        children=children,
+    )
+
+
+CHOICES_TTL = 300.0
+_choices: tuple[float, dict[str, object]] | None = None
+
+
 def filter_choices() -> dict[str, object]:
-    """What the filter forms offer: categories, target groups and weekdays."""
-    return {
-        "categories": top_categories(),
-        "target_groups": db.session.scalars(
-            select(TargetGroup).order_by(TargetGroup.position)
-        ).all(),
-        "day_codes": DAY_CODES,
-    }
+    """What the filter forms offer: categories, target groups and weekdays.
+
+    Read once every few minutes per process as plain data: the taxonomy changes seldom,
+    and loading it through the ORM cost every search page more than the search itself.
+    """
+    global _choices
+    now = time.monotonic()
+    if _choices is None or now - _choices[0] > CHOICES_TTL:
+        categories = [
+            _choice(c, tuple(_choice(sub) for sub in c.children)) for c in top_categories()
+        ]
+        groups = db.session.scalars(select(TargetGroup).order_by(TargetGroup.position)).all()
+        _choices = (
+            now,
+            {
+                "categories": categories,
+                "target_groups": [_choice(t) for t in groups],
+                "day_codes": DAY_CODES,
+            },
+        )
+    return _choices[1]
+
+
+def forget_filter_choices() -> None:
+    """Drop the cached choices (after the taxonomy changes)."""
+    global _choices
+    _choices = None
 
 
 def group_by_category(listings: Iterable[Listing]) -> list[tuple[Category, list[Listing]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_interval, get_day_names
+from babel.dates import format_interval, format_timedelta, get_day_names
 from babel.lists import format_list
 from flask_babel import format_date, format_time, get_locale
 
@@ -95,3 +95,26 @@ def describe_break(start: dt.date, end: dt.date, reason: str) -> str:
         if reason
         else _("Pause %(span)s", span=span)
     )
+
+
+RELATIVE_DAYS_MAX = 13
+
+
+def relative_day(day: dt.date, today: dt.date | None = None) -> str:
+    """ "today", "tomorrow", "in 3 days" in the reader's language; "" beyond two weeks."""
+    days = (day - (today or today_in_oslo())).days
+    if days == 0:
+        return _("i dag")
+    if days == 1:
+        return _("i morgen")
+    if 1 < days <= RELATIVE_DAYS_MAX:
+        return str(
+            format_timedelta(
+                dt.timedelta(days=days),
+                granularity="day",
+                threshold=RELATIVE_DAYS_MAX + 1,
+                add_direction=True,
+                locale=get_locale(),
+            )
+        )
+    return ""

@@ -45,4 +45,7 @@ def load_taxonomy(session: Session, data: dict[str, Any] | None = None) -> tuple
         _apply_labels(group, item)
         session.add(group)
     session.flush()
+    from directory.listings.services import forget_filter_choices
+
+    forget_filter_choices()
     return len(data["categories"]), len(data["target_groups"])

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from directory.schedules.describe import describe_break, describe_schedule
+from directory.schedules.describe import describe_break, describe_schedule, relative_day
 from directory.schedules.models import Schedule, ScheduleBreak
 
 
@@ -88,3 +88,22 @@ def test_single_date_in_words(app: Flask) -> None:
         assert describe_schedule(schedule(None, dtstart=dt.date(2027, 3, 12))) == (
             "Fredag 12. mars 2027 kl. 18:00–20:00"
         )
+
+
+@pytest.mark.parametrize(
+    ("locale", "days", "expected"),
+    [
+        ("nb", 0, "i dag"),
+        ("nb", 1, "i morgen"),
+        ("nb", 3, "om 3 døgn"),
+        ("uk", 1, "завтра"),
+        ("uk", 3, "через 3 дні"),
+        ("ar", 3, "خلال 3 أيام"),
+        ("en", 12, "in 12 days"),
+        ("en", 30, ""),
+    ],
+)
+def test_relative_days_in_each_language(app: Flask, locale: str, days: int, expected: str) -> None:
+    today = dt.date(2026, 12, 1)
+    with app.test_request_context(), force_locale(locale):
+        assert relative_day(today + dt.timedelta(days=days), today) == expected
