@@ -71,6 +71,7 @@ translations-update: translations-extract
 
 translations-compile: install
 	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics
+	$(BIN)/pybabel compile -d admin/translations -D admin
 
 translations-check: install
 	$(BIN)/python -m directory.i18n_check

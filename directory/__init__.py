@@ -72,6 +72,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
+    from admin import init_admin
+
+    init_admin(app)
     from directory.cli import register_cli
 
     register_cli(app)

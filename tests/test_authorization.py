@@ -48,6 +48,8 @@ MATRIX: dict[str, Callable[[dict[str, int]], list[Case]]] = {
     "accounts.logout": lambda d: [],  # POST only: covered by the CSRF test
     "accounts.index": lambda d: [("/nb/account/", SIGNED_IN)],
     "translations.index": lambda d: [("/nb/translate/", TRANSLATING)],
+    "admin.index": lambda d: [("/admin/", frozenset({"coordinator", "administrator"}))],
+    "admin.static": lambda d: [("/admin/static/admin/js/helpers.js", EVERYONE)],
     "translations.queue": lambda d: [
         (f"/nb/translate/{EMPTY_MUNICIPALITY}/ar", frozenset({"coordinator", "administrator"})),
         (f"/nb/translate/{EMPTY_MUNICIPALITY}/uk", TRANSLATING),
@@ -143,3 +145,12 @@ def test_every_post_without_a_csrf_token_is_refused(
         response = client.post(url, data={"email": "a@example.org", "password": "x" * 10})
         assert response.status_code == 400, url
     assert len(posts) >= 5
+
+
+def test_the_back_office_speaks_norwegian(client: FlaskClient, data: dict[str, int]) -> None:
+    assert log_in(client, "coordinator@example.org") == 302
+    page = client.get("/admin/", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert "Hjem" in page  # Flask-Admin's own "Home", from its Norwegian catalog
+    assert "Venter på godkjenning: 0" in page
+    client.set_cookie("locale", "nn")
+    assert "Hjem" in client.get("/admin/").get_data(as_text=True)
