@@ -47,6 +47,9 @@ MATRIX: dict[str, Callable[[dict[str, int]], list[Case]]] = {
     "accounts.reset_password": lambda d: [("/nb/account/reset/bad", frozenset())],
     "accounts.logout": lambda d: [],  # POST only: covered by the CSRF test
     "accounts.index": lambda d: [("/nb/account/", SIGNED_IN)],
+    # Without a password step just done, the code page sends everyone back to log in.
+    "accounts.second_step": lambda d: [("/nb/account/login/code", frozenset())],
+    "accounts.two_step": lambda d: [("/nb/account/two-step", SIGNED_IN)],
     "translations.index": lambda d: [("/nb/translate/", TRANSLATING)],
     "admin.index": lambda d: [("/admin/", frozenset({"coordinator", "administrator"}))],
     "admin.static": lambda d: [("/admin/static/admin/js/helpers.js", EVERYONE)],

@@ -45,3 +45,13 @@ class ResetForm(FlaskForm):  # type: ignore[misc]
         _l("Gjenta passordet"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passordene er ikke like."))],
     )
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    """A six-digit one-time code, or a recovery code."""
+
+    code = StringField(
+        _l("Kode"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("Seks sifre fra appen, eller en av reservekodene dine."),
+    )

@@ -50,6 +50,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
     last_login_at: Mapped[dt.datetime | None]
+    # Two-step login (TOTP, RFC 6238): required for coordinators and administrators.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None]
+    totp_last_step: Mapped[int] = mapped_column(default=0, server_default="0")
 
     grants: Mapped[list[RoleGrant]] = relationship(
         cascade="all, delete-orphan", back_populates="user", lazy="selectin"
@@ -80,6 +84,16 @@ class User(Base):
         return any(g.role in (role, Role.ADMINISTRATOR) for g in self.grants)
 
     @property
+    def needs_two_step(self) -> bool:
+        """Coordinators and administrators must log in with a one-time code."""
+        return any(g.role in (Role.COORDINATOR, Role.ADMINISTRATOR) for g in self.grants)
+
+    @property
+    def two_step_on(self) -> bool:
+        """Whether two-step login is set up."""
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
+
+    @property
     def is_admin(self) -> bool:
         """Site administrator."""
         return any(g.role is Role.ADMINISTRATOR for g in self.grants)
@@ -104,6 +118,19 @@ class RoleGrant(Base):
     created_at: Mapped[created_at]
 
     user: Mapped[User] = relationship(back_populates="grants")
+
+
+class RecoveryCode(Base):
+    """A one-time code for when the phone with the authenticator app is lost (hashed)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int_pk]
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None]
 
 
 class OutgoingMail(Base):

@@ -15,6 +15,8 @@ def coordinated_municipalities(user: Any) -> set[str] | None:
     if not getattr(user, "is_authenticated", False):
         return set()
     assert isinstance(user, User)  # noqa: S101 - Flask-Login gives a User when authenticated
+    if user.needs_two_step and not user.two_step_on:
+        return set()  # no coordinator or administrator powers before two-step login is on
     if user.is_admin:
         return None
     return {
@@ -29,7 +31,7 @@ def translator_languages(user: Any) -> set[str] | None:
     if not getattr(user, "is_authenticated", False):
         return set()
     assert isinstance(user, User)  # noqa: S101
-    if user.is_admin:
+    if user.is_admin and user.two_step_on:
         return None
     return {g.language for g in user.grants if g.role is Role.TRANSLATOR and g.language}
 

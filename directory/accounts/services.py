@@ -10,12 +10,15 @@ confirmation state: using one changes that state, so each works once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import smtplib
 from email.message import EmailMessage
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -23,7 +26,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directory.accounts.models import OutgoingMail, Role, RoleGrant, User
+from directory.accounts.models import OutgoingMail, RecoveryCode, Role, RoleGrant, User
 from directory.db import utcnow
 from directory.i18n import _
 
@@ -207,3 +210,73 @@ def send_mail(session: Session, recipient: str, subject: str, body: str) -> Outg
         current_app.logger.info("Mail to %s kept in the outbox: %s", recipient, subject)
     session.flush()
     return mail
+
+
+# -- two-step login (TOTP) -------------------------------------------------------------
+
+RECOVERY_CODES = 10
+
+
+def new_totp_secret() -> str:
+    """A fresh base32 secret for an authenticator app."""
+    return str(pyotp.random_base32())
+
+
+def totp_uri(user: User, secret: str) -> str:
+    """The otpauth:// address authenticator apps read (as text or a QR code)."""
+    return str(pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Lokaltilbud"))
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step a code belongs to (now, or one step either side), or None."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = dt.datetime.now(dt.UTC)
+    for offset in (0, -1, 1):
+        moment = now + dt.timedelta(seconds=30 * offset)
+        if totp.verify(code, for_time=moment, valid_window=0):
+            return int(totp.timecode(moment))
+    return None
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().lower().replace("-", "").encode()).hexdigest()
+
+
+def enable_two_step(session: Session, user: User, secret: str, code: str) -> list[str] | None:
+    """Turn two-step login on if the code matches the new secret; return recovery codes."""
+    step = _totp_step(secret, code)
+    if step is None:
+        return None
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, utcnow(), step
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    for existing in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        session.delete(existing)
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash_code(c)) for c in codes)
+    session.flush()
+    return codes
+
+
+def check_second_step(session: Session, user: User, code: str) -> bool:
+    """A current one-time code (never one already used) or an unused recovery code."""
+    if not user.two_step_on or not user.totp_secret:
+        return False
+    step = _totp_step(user.totp_secret, code)
+    if step is not None:
+        if step <= user.totp_last_step:
+            return False  # replayed
+        user.totp_last_step = step
+        return True
+    recovery = session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _hash_code(code),
+            RecoveryCode.used_at.is_(None),
+        )
+    )
+    if recovery is None:
+        return False
+    recovery.used_at = utcnow()
+    return True

@@ -6,28 +6,43 @@ asking to reset an unknown one look the same from outside; the mail says what ha
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import time
+
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from directory.accounts.forms import LoginForm, RegisterForm, ResetForm, ResetRequestForm
+from directory.accounts.forms import (
+    CodeForm,
+    LoginForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+)
 from directory.accounts.models import User
 from directory.accounts.permissions import login_required, may_use_translation_queue
 from directory.accounts.services import (
     AccountError,
     authenticate,
+    check_second_step,
     confirm_email,
     create_user,
+    enable_two_step,
     find_user,
     make_token,
+    new_totp_secret,
     read_token,
     send_mail,
     set_password,
+    totp_uri,
 )
 from directory.extensions import db, limiter
 from directory.i18n import _
 
 bp = Blueprint("accounts", __name__, url_prefix="/<locale>/account")
+PENDING = "two_step_pending"
+NEW_KEY = "two_step_key"
+PENDING_SECONDS = 300
 
 
 def _message(title: str, text: str, status: int = 200) -> tuple[str, int]:
@@ -43,11 +58,63 @@ def login() -> str | Response | tuple[str, int]:
         user = authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
+            if user.two_step_on:
+                # The password was right; the one-time code comes next (five minutes).
+                session[PENDING] = {"id": user.get_id(), "at": time.time()}
+                return redirect(url_for("accounts.second_step"))
             login_user(user)
             return redirect(url_for("accounts.index"))
         form.password.errors.append(_("Feil e-post eller passord."))
         return render_template("account/login.html", form=form), 200
     return render_template("account/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def second_step() -> str | Response | tuple[str, int]:
+    """The one-time code from the authenticator app (or a recovery code)."""
+    pending = session.get(PENDING) or {}
+    user = load_user(str(pending.get("id", ""))) if pending else None
+    if user is None or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if check_second_step(db.session(), user, form.code.data):
+            db.session.commit()
+            session.pop(PENDING, None)
+            login_user(user)
+            return redirect(url_for("accounts.index"))
+        db.session.rollback()
+        form.code.errors.append(_("Koden stemmer ikke. Prøv den neste koden i appen."))
+    return render_template("account/code.html", form=form)
+
+
+@bp.route("/two-step", methods=["GET", "POST"])
+@login_required
+def two_step() -> str:
+    """Turn on two-step login: scan or type the key, confirm with a code."""
+    user: User = current_user
+    if user.two_step_on:
+        return render_template("account/two_step.html", done=True, codes=None)
+    secret = session.get(NEW_KEY) or new_totp_secret()
+    session[NEW_KEY] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        codes = enable_two_step(db.session(), user, secret, form.code.data)
+        if codes is not None:
+            db.session.commit()
+            session.pop(NEW_KEY, None)
+            return render_template("account/two_step.html", done=True, codes=codes)
+        form.code.errors.append(_("Koden stemmer ikke. Prøv den neste koden i appen."))
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template(
+        "account/two_step.html",
+        done=False,
+        form=form,
+        secret=grouped,
+        uri=totp_uri(user, secret),
+    )
 
 
 @bp.post("/logout")
