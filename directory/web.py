@@ -99,11 +99,14 @@ def init_app(app: Flask) -> None:
 
     from flask_babel import format_decimal
 
+    from directory.markup import render_description
+
     app.jinja_env.globals.update(
         format_decimal=format_decimal,
         describe_schedule=describe_schedule,
         describe_break=describe_break,
         relative_day=relative_day,
+        render_description=render_description,
         weekday_name=weekday_name,
         UI_LOCALES=UI_LOCALES,
         language_info=language_info,
