@@ -12,9 +12,8 @@ from directory.accounts.models import Role, User
 
 def coordinated_municipalities(user: Any) -> set[str] | None:
     """Municipality numbers a user coordinates; None means all (administrators)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous visitors (Flask-Login's AnonymousUserMixin)
         return set()
-    assert isinstance(user, User)  # noqa: S101 - Flask-Login gives a User when authenticated
     if user.needs_two_step and not user.two_step_on:
         return set()  # no coordinator or administrator powers before two-step login is on
     if user.is_admin:
@@ -28,9 +27,8 @@ def coordinated_municipalities(user: Any) -> set[str] | None:
 
 def translator_languages(user: Any) -> set[str] | None:
     """Languages a user translates; None means all (administrators)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return set()
-    assert isinstance(user, User)  # noqa: S101
     if user.is_admin and user.two_step_on:
         return None
     return {g.language for g in user.grants if g.role is Role.TRANSLATOR and g.language}

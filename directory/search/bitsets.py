@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from whoosh.idsets import DocIdSet
-
 # The set bits of each byte value, lowest first.
 _BITS = tuple(tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256))
 
@@ -35,23 +33,3 @@ def members(mask: int) -> Iterator[int]:
             base = index << 3
             for bit in _BITS[byte]:
                 yield base + bit
-
-
-class MaskSet(DocIdSet):  # type: ignore[misc]
-    """A bitset whoosh can use as a search filter (membership tests only)."""
-
-    def __init__(self, mask: int) -> None:
-        self._bytes = mask.to_bytes((mask.bit_length() >> 3) + 1, "little")
-        self._count = mask.bit_count()
-
-    def __contains__(self, docnum: object) -> bool:
-        if not isinstance(docnum, int) or docnum < 0 or docnum >> 3 >= len(self._bytes):
-            return False
-        return bool(self._bytes[docnum >> 3] >> (docnum & 7) & 1)
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __bool__(self) -> bool:
-        # An empty filter must still filter everything out, not mean "no filter".
-        return True

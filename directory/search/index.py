@@ -351,10 +351,6 @@ class SearchIndex:
             cache.popitem(last=False)
         return value
 
-    def forget_terms(self) -> None:
-        """Empty the text-term cache (benchmarks measure the uncached path this way)."""
-        self._term_cache.clear()
-
     def speller(self, searcher: Searcher) -> Speller | None:
         """Typo candidates from this index's vocabulary (None while a large one builds)."""
         version = (self._local.path, searcher.reader().generation())

@@ -21,8 +21,9 @@ FIELD = "words"
 MIN_LENGTH = 4
 MAX_WORDS = 40_000
 REFRESH_SECONDS = 600.0
-# Below this many documents the dictionary is built at once, in the request.
-SMALL_INDEX = 20_000
+# Below this many documents the dictionary is built at once, in the request (a few
+# milliseconds); above, in the background, so no search waits for it.
+SMALL_INDEX = 2_000
 
 
 def _deletions(word: str) -> set[str]:

@@ -92,11 +92,6 @@ class TranslationUnit:
     target: str
     state: TranslationState
 
-    @property
-    def source_hash(self) -> str:
-        """Fingerprint of the source this unit was made from."""
-        return source_hash(self.source)
-
 
 def _models() -> dict[str, type[Any]]:
     from directory.listings.models import Listing
@@ -109,14 +104,16 @@ def _models() -> dict[str, type[Any]]:
 def municipality_records(session: Session, number: str) -> list[Translatable]:
     """The listings of a municipality that are not ended, their organizations and venues."""
     from directory.listings.models import Listing
+    from directory.organizations.models import Organization
+    from directory.places.models import Venue
 
     listings = session.scalars(
         select(Listing)
         .where(Listing.municipality_number == number, Listing.status.in_(LIVE_STATUSES))
         .options(
             selectinload(Listing.translations),
-            selectinload(Listing.organization).selectinload(_models()["organization"].translations),
-            selectinload(Listing.venue).selectinload(_models()["venue"].translations),
+            selectinload(Listing.organization).selectinload(Organization.translations),
+            selectinload(Listing.venue).selectinload(Venue.translations),
         )
         .order_by(Listing.id)
     ).all()
@@ -274,14 +271,6 @@ def apply_units(
         report.applied.append(unit.key)
     session.flush()
     return report
-
-
-def approve(record: Translatable, name: str, language: str) -> None:
-    """A translator confirms a machine-made or outdated translation as it stands."""
-    for row in record.translations:
-        if row.field == name and row.language == language:
-            row.status = TranslationStatus.CURRENT
-            row.source_hash = source_hash(getattr(record, name) or "")
 
 
 # -- machine drafts --------------------------------------------------------------------

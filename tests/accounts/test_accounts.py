@@ -189,3 +189,16 @@ def test_unknown_and_inactive_users_cannot_log_in(db_session: Session) -> None:
     user.active = False
     assert services.authenticate(db_session, "off@example.org", PASSWORD) is None
     assert services.authenticate(db_session, "none@example.org", PASSWORD) is None
+
+
+@pytest.mark.parametrize(("locale", "required"), [("so", "Buuxi meeshan."), ("nb", "Fyll ut")])
+def test_form_errors_speak_the_readers_language(
+    client: FlaskClient, locale: str, required: str
+) -> None:
+    token = csrf_token(client, f"/{locale}/account/register")
+    page = client.post(
+        f"/{locale}/account/register",
+        data={"name": "", "email": "", "password": "kort", "csrf_token": token},
+    ).get_data(as_text=True)
+    assert required in page
+    assert "This field is required" not in page

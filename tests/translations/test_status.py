@@ -9,13 +9,21 @@ from directory.listings.models import Listing, ListingStatus
 from directory.places.models import Municipality
 from directory.translations.models import TranslationStatus
 from directory.translations.services import (
+    IncomingUnit,
     TranslationState,
-    approve,
+    apply_units,
     coverage,
     mark_minor_edit,
     state_of,
 )
 from tests.factories import EMPTY_MUNICIPALITY, make_listing, make_venue
+
+
+def approve(session: Session, listing: Listing, field: str, language: str) -> None:
+    """What the translator's editor does when a machine text is saved as it stands."""
+    key = f"listing:{listing.id}:{field}"
+    text = listing.localized(field, language).text
+    apply_units(session, language, [IncomingUnit(key, getattr(listing, field), text)])
 
 
 def translated(session: Session) -> Listing:
@@ -64,7 +72,7 @@ def test_saving_a_draft_or_moving_outdates_nothing(db_session: Session) -> None:
 
 def test_approving_makes_a_machine_translation_current(db_session: Session) -> None:
     listing = translated(db_session)
-    approve(listing, "title", "en")
+    approve(db_session, listing, "title", "en")
     assert state_of(listing, "title", "en") is TranslationState.CURRENT
 
 
@@ -100,6 +108,6 @@ def test_a_machine_translation_is_marked_for_readers(
     page = client.get(f"/en/offer/{listing.id}").get_data(as_text=True)
     assert "<h1>Language café</h1>" in page
     assert "Machine translated." in page
-    approve(listing, "title", "en")
+    approve(db_session, listing, "title", "en")
     db_session.flush()
     assert "Machine translated." not in client.get(f"/en/offer/{listing.id}").get_data(as_text=True)
