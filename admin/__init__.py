@@ -2,73 +2,107 @@
 
 Flask-Admin ships a Norwegian catalog as ``no`` only; ``admin/translations`` carries it as
 ``nb`` and ``nn`` (Flask-Admin looks there first), so the back office speaks Norwegian
-when the site does.
+when the site does. The model views and why they look as they do: admin/views.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, current_app, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
-from directory.accounts.permissions import coordinated_municipalities
+from admin.views import (
+    BackOfficeAccess,
+    CategoryView,
+    ListingView,
+    MunicipalityView,
+    OrganizationView,
+    ProblemReportView,
+    RoleGrantView,
+    UserView,
+    curated_municipalities,
+)
+from directory.accounts.models import RoleGrant, User
+from directory.accounts.permissions import reviewable_listings
 from directory.extensions import db
+from directory.i18n import _l
 from directory.listings.models import Listing, ListingStatus
+from directory.moderation.freshness import silent_organizations, stale_listings
+from directory.moderation.models import ProblemReport
+from directory.moderation.reports import open_reports, reports_in_scope
+from directory.organizations.models import Organization
+from directory.places.models import Municipality
+from directory.taxonomy.models import Category
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-STALE_AFTER = dt.timedelta(days=90)
+SHORT_LIST = 10  # items shown under each count on the dashboard
+LONG_LIST = 50  # stale listings and silent organizations counted at most ("50+")
 
 
-def in_scope(stmt: Any) -> Any:
-    """Restrict a listing query to the current user's municipalities (all for admins)."""
-    mine = coordinated_municipalities(current_user)
-    return stmt if mine is None else stmt.where(Listing.municipality_number.in_(mine))
+def count(stmt: Select[Any]) -> int:
+    """How many rows a select returns."""
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-class Dashboard(AdminIndexView):  # type: ignore[misc]
-    """What waits for the coordinator: reviews, stale listings, translations."""
+class Dashboard(BackOfficeAccess, AdminIndexView):  # type: ignore[misc]
+    """What waits for the coordinator: reviews, stale listings, reports, translations."""
 
-    def is_accessible(self) -> bool:
-        """Coordinators and administrators only."""
-        mine = coordinated_municipalities(current_user)
-        return mine is None or bool(mine)
+    listings: ListingView | None = None
 
-    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        """Anonymous: log in first; signed in without the role: as if it did not exist."""
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", locale="nb", next=request.path))
-        abort(404)
+    def review_url(self) -> str:
+        """The site's review queue, or the admin list filtered on pending."""
+        if "contribute.review_queue" in current_app.view_functions:
+            return url_for("contribute.review_queue", locale="nb")
+        if self.listings is None:
+            return url_for("admin.index")
+        return self.listings.filter_url(Listing.status, ListingStatus.PENDING.value)
 
     @expose("/")  # type: ignore[untyped-decorator]  # Flask-Admin ships no types
     def index(self) -> str:
-        """Counts in the user's scope."""
-        pending = db.session.scalar(
-            in_scope(select(func.count(Listing.id)).where(Listing.status == ListingStatus.PENDING))
+        """Counts and short lists in the user's scope."""
+        session = db.session()
+        mine = curated_municipalities()
+        waiting = reviewable_listings(current_user).where(Listing.status == ListingStatus.PENDING)
+        pending = list(session.scalars(waiting.order_by(Listing.updated_at).limit(SHORT_LIST)))
+        open_in_scope = reports_in_scope(mine).where(ProblemReport.resolved_at.is_(None))
+        rendered: str = self.render(
+            "admin/dashboard.html",
+            pending_count=count(waiting),
+            pending=pending,
+            review_url=self.review_url(),
+            stale=stale_listings(session, mine, limit=LONG_LIST),
+            silent=silent_organizations(session, mine, limit=LONG_LIST),
+            reports_count=count(open_in_scope),
+            reports=open_reports(session, mine, limit=SHORT_LIST),
+            unconfirmed_days=current_app.config["UNCONFIRMED_AFTER_DAYS"],
+            short_list=SHORT_LIST,
+            long_list=LONG_LIST,
         )
-        cutoff = dt.datetime.now(dt.UTC) - STALE_AFTER
-        stale = db.session.scalar(
-            in_scope(
-                select(func.count(Listing.id)).where(
-                    Listing.status == ListingStatus.PUBLISHED,
-                    (Listing.verified_at.is_(None)) | (Listing.verified_at < cutoff),
-                )
-            )
-        )
-        rendered: str = self.render("admin/dashboard.html", pending=pending, stale=stale)
         return rendered
 
 
 def init_admin(app: Flask) -> Admin:
-    """Attach the back office."""
-    return Admin(
+    """Attach the back office and its views."""
+    dashboard = Dashboard(url="/admin")
+    admin = Admin(
         app,
         name="Lokaltilbud",
         url="/admin",
-        index_view=Dashboard(url="/admin"),
+        index_view=dashboard,
         translations_path=str(TRANSLATIONS),
     )
+    dashboard.listings = ListingView(Listing, name=_l("Oppføringer"), endpoint="listing")
+    admin.add_views(
+        dashboard.listings,
+        ProblemReportView(ProblemReport, name=_l("Meldinger om feil"), endpoint="report"),
+        OrganizationView(Organization, name=_l("Organisasjoner"), endpoint="organization"),
+        UserView(User, name=_l("Brukere"), endpoint="user"),
+        RoleGrantView(RoleGrant, name=_l("Roller"), endpoint="grant"),
+        MunicipalityView(Municipality, name=_l("Kommuner"), endpoint="municipality"),
+        CategoryView(Category, name=_l("Kategorier"), endpoint="category"),
+    )
+    return admin

@@ -53,8 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_geocoder(app)
     from directory.accounts.views import bp as accounts_bp
+    from directory.contribute.views import bp as contribute_bp
     from directory.core.views import bp as core_bp
     from directory.listings.views import bp as listings_bp
+    from directory.moderation.freshness_views import bp as freshness_bp
     from directory.organizations.views import bp as organizations_bp
     from directory.places.views import bp as places_bp
     from directory.search.views import bp as search_bp
@@ -67,6 +69,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         organizations_bp,
         search_bp,
         accounts_bp,
+        contribute_bp,
+        freshness_bp,
         translations_bp,
     )
     for blueprint in blueprints:
@@ -85,6 +89,7 @@ def _import_models() -> None:
     """Import every model module so the metadata is complete (for Alembic too)."""
     from directory.accounts import models as _accounts  # noqa: F401
     from directory.listings import models as _listings  # noqa: F401
+    from directory.moderation import models as _moderation  # noqa: F401
     from directory.organizations import models as _organizations  # noqa: F401
     from directory.places import models as _places  # noqa: F401
     from directory.schedules import models as _schedules  # noqa: F401

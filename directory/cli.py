@@ -80,3 +80,7 @@ def register_cli(app: Flask) -> None:
     from directory.accounts.cli import register_cli as register_users_cli
 
     register_users_cli(app)
+
+    from directory.moderation.freshness import register_cli as register_freshness_cli
+
+    register_freshness_cli(app)

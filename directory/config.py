@@ -60,6 +60,14 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per minute"),
+        "POSTING_RATE_LIMIT": os.environ.get("POSTING_RATE_LIMIT", "30 per hour"),
+        "REPORT_RATE_LIMIT": os.environ.get("REPORT_RATE_LIMIT", "5 per hour"),
+        # Where links in mail sent outside a request (cron jobs) point.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Freshness: ask again after this many days without an answer; shown publicly as
+        # "not confirmed since …" after this many days without a confirmation.
+        "FRESHNESS_REMINDER_DAYS": int(os.environ.get("FRESHNESS_REMINDER_DAYS", "14")),
+        "UNCONFIRMED_AFTER_DAYS": int(os.environ.get("UNCONFIRMED_AFTER_DAYS", "180")),
     }
     if overrides:
         config.update(overrides)

@@ -7,6 +7,7 @@ http(s), tel: and mailto: addresses. Two layers, so a bug in one is not a hole.
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 import nh3
@@ -33,6 +34,21 @@ def sanitize(html: str) -> str:
             link_rel="nofollow noopener",
         )
     )
+
+
+def web_link(url: str | None) -> str:
+    """An address fit for ``href``: http(s) only, else empty (a stored javascript: or
+    data: address, from an import or an old record, never becomes a link)."""
+    value = (url or "").strip()
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+def strip_tags(text: str) -> str:
+    """User text as it is stored: no HTML tags at all (script and style with their
+    content), entities turned back into the characters people typed ("Mat & prat")."""
+    if "<" not in text:
+        return text
+    return html.unescape(str(nh3.clean(text, tags=set())))
 
 
 @lru_cache(maxsize=4096)

@@ -99,7 +99,7 @@ def init_app(app: Flask) -> None:
 
     from flask_babel import format_decimal
 
-    from directory.markup import render_description
+    from directory.markup import render_description, web_link
 
     app.jinja_env.globals.update(
         format_decimal=format_decimal,
@@ -107,6 +107,7 @@ def init_app(app: Flask) -> None:
         describe_break=describe_break,
         relative_day=relative_day,
         render_description=render_description,
+        web_link=web_link,
         weekday_name=weekday_name,
         UI_LOCALES=UI_LOCALES,
         language_info=language_info,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from directory import create_app
 from directory.extensions import db
+from directory.search.index import SearchIndex
 from directory.search.service import search_index
 
 
@@ -99,3 +100,16 @@ def db_session(app: Flask) -> Iterator[Session]:
 def client(app: Flask, db_session: Session) -> FlaskClient:
     """A test client whose requests see the test's own uncommitted data."""
     return app.test_client()
+
+
+@pytest.fixture
+def index(app: Flask, db_session: Session, tmp_path: Path) -> Iterator[SearchIndex]:
+    """The app's search index, rebuilt in a temporary folder for this test."""
+    original = app.extensions["search"]
+    fresh = SearchIndex(tmp_path / "search")
+    app.extensions["search"] = fresh
+    fresh.rebuild(db_session)
+    try:
+        yield fresh
+    finally:
+        app.extensions["search"] = original

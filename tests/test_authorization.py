@@ -6,6 +6,7 @@ A route added without an entry in MATRIX fails `test_every_route_is_in_the_matri
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,10 +23,18 @@ ROLES = ("anonymous", "plain", "volunteer", "coordinator", "translator", "admini
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 TRANSLATING = frozenset({"coordinator", "translator", "administrator"})
+CURATING = frozenset({"coordinator", "administrator"})
+POSTING = frozenset({"volunteer", "coordinator", "administrator"})
+ADMIN = frozenset({"administrator"})
+# POST-only routes: where the CSRF test posts.
+POST_URLS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "contribute.set_status": lambda d: f"/nb/account/listings/{d['offer']}/status",
+    "contribute.restore": lambda d: f"/nb/account/listings/{d['offer']}/restore/1",
+}
 
 Case = tuple[str, frozenset[str]]  # (URL, roles that get in)
 # endpoint → function of the test's data giving the URLs to try and who may open them.
-MATRIX: dict[str, Callable[[dict[str, int]], list[Case]]] = {
+MATRIX: dict[str, Callable[[dict[str, Any]], list[Case]]] = {
     "core.root": lambda d: [("/", EVERYONE)],
     "core.healthz": lambda d: [("/healthz", EVERYONE)],
     "static": lambda d: [("/static/style.css", EVERYONE)],
@@ -46,12 +55,134 @@ MATRIX: dict[str, Callable[[dict[str, int]], list[Case]]] = {
     "accounts.confirm": lambda d: [("/nb/account/confirm/bad", frozenset())],
     "accounts.reset_password": lambda d: [("/nb/account/reset/bad", frozenset())],
     "accounts.logout": lambda d: [],  # POST only: covered by the CSRF test
+    "contribute.set_status": lambda d: [],  # POST only
+    "contribute.restore": lambda d: [],  # POST only
+    "contribute.new": lambda d: [
+        (f"/nb/account/listings/new/offer?organization={d['organization']}", POSTING),
+        (f"/nb/account/listings/new/event?organization={d['bergen_org']}", ADMIN),
+        ("/nb/account/listings/new/offer?organization=x", frozenset()),
+    ],
+    "contribute.edit": lambda d: [
+        (f"/nb/account/listings/{d['offer']}/edit", POSTING),
+        (f"/nb/account/listings/{d['bergen']}/edit", ADMIN),  # another municipality
+    ],
+    "contribute.review_queue": lambda d: [("/nb/review/", CURATING)],
+    "contribute.review": lambda d: [
+        (f"/nb/review/{d['offer']}", CURATING),
+        (f"/nb/review/{d['bergen']}", ADMIN),
+    ],
+    "contribute.history": lambda d: [
+        (f"/nb/account/listings/{d['offer']}/history", CURATING),
+        (f"/nb/account/listings/{d['bergen']}/history", ADMIN),
+    ],
+    "contribute.members": lambda d: [
+        (f"/nb/account/organizations/{d['organization']}/members", CURATING),
+        (f"/nb/account/organizations/{d['bergen_org']}/members", ADMIN),
+    ],
+    "contribute.edit_organization": lambda d: [
+        (f"/nb/account/organizations/{d['organization']}/edit", CURATING),
+        (f"/nb/account/organizations/{d['bergen_org']}/edit", ADMIN),
+    ],
+    "contribute.accept_invite": lambda d: [("/nb/account/join/bad", frozenset())],
+    "freshness.answer": lambda d: [
+        ("/nb/still-running/not-a-valid-token", frozenset()),  # a bad token: 404 for all
+        (f"/nb/still-running/{d['freshness_token']}", EVERYONE),  # no login needed
+    ],
     "accounts.index": lambda d: [("/nb/account/", SIGNED_IN)],
     # Without a password step just done, the code page sends everyone back to log in.
     "accounts.second_step": lambda d: [("/nb/account/login/code", frozenset())],
     "accounts.two_step": lambda d: [("/nb/account/two-step", SIGNED_IN)],
     "translations.index": lambda d: [("/nb/translate/", TRANSLATING)],
     "admin.index": lambda d: [("/admin/", frozenset({"coordinator", "administrator"}))],
+    "listing.index_view": lambda d: [("/admin/listing/", CURATING)],
+    "listing.details_view": lambda d: [
+        (f"/admin/listing/details/?id={d['offer']}", CURATING),
+        (f"/admin/listing/details/?id={d['bergen']}", ADMIN),  # another municipality
+    ],
+    "listing.edit_view": lambda d: [  # no editing here: a redirect to the list
+        (f"/admin/listing/edit/?id={d['offer']}", CURATING),
+        (f"/admin/listing/edit/?id={d['bergen']}", ADMIN),
+    ],
+    "listing.create_view": lambda d: [("/admin/listing/new/", CURATING)],  # redirect
+    "listing.delete_view": lambda d: [],  # POST only (switched off)
+    "listing.action_view": lambda d: [],  # POST only: approve, archive, verify
+    "listing.export": lambda d: [("/admin/listing/export/csv/", CURATING)],  # off: redirect
+    "listing.ajax_lookup": lambda d: [("/admin/listing/ajax/lookup/?name=x", frozenset())],
+    "listing.ajax_update": lambda d: [],  # POST only
+    "organization.index_view": lambda d: [("/admin/organization/", CURATING)],
+    "organization.details_view": lambda d: [
+        (f"/admin/organization/details/?id={d['organization']}", CURATING),
+        (f"/admin/organization/details/?id={d['bergen_org']}", ADMIN),
+    ],
+    "organization.edit_view": lambda d: [
+        (f"/admin/organization/edit/?id={d['organization']}", CURATING),
+        (f"/admin/organization/edit/?id={d['bergen_org']}", ADMIN),
+    ],
+    "organization.create_view": lambda d: [("/admin/organization/new/", CURATING)],
+    "organization.delete_view": lambda d: [],  # POST only
+    "organization.action_view": lambda d: [],  # POST only
+    "organization.export": lambda d: [("/admin/organization/export/csv/", CURATING)],
+    "organization.ajax_lookup": lambda d: [
+        ("/admin/organization/ajax/lookup/?name=x", frozenset())
+    ],
+    "organization.ajax_update": lambda d: [],  # POST only
+    "report.index_view": lambda d: [("/admin/report/", CURATING)],
+    "report.details_view": lambda d: [
+        (f"/admin/report/details/?id={d['report']}", CURATING),
+        (f"/admin/report/details/?id={d['bergen_report']}", ADMIN),
+    ],
+    "report.edit_view": lambda d: [
+        (f"/admin/report/edit/?id={d['report']}", CURATING),  # no editing: redirect
+        (f"/admin/report/edit/?id={d['bergen_report']}", ADMIN),
+    ],
+    "report.create_view": lambda d: [("/admin/report/new/", CURATING)],  # redirect
+    "report.delete_view": lambda d: [],  # POST only
+    "report.action_view": lambda d: [],  # POST only: resolve
+    "report.export": lambda d: [("/admin/report/export/csv/", CURATING)],
+    "report.ajax_lookup": lambda d: [("/admin/report/ajax/lookup/?name=x", frozenset())],
+    "report.ajax_update": lambda d: [],  # POST only
+    "user.index_view": lambda d: [("/admin/user/", ADMIN)],
+    "user.details_view": lambda d: [("/admin/user/details/", ADMIN)],
+    "user.edit_view": lambda d: [("/admin/user/edit/", ADMIN)],
+    "user.create_view": lambda d: [("/admin/user/new/", ADMIN)],
+    "user.delete_view": lambda d: [],  # POST only
+    "user.action_view": lambda d: [],  # POST only
+    "user.export": lambda d: [("/admin/user/export/csv/", ADMIN)],
+    "user.ajax_lookup": lambda d: [("/admin/user/ajax/lookup/?name=x", frozenset())],
+    "user.ajax_update": lambda d: [],  # POST only
+    "grant.index_view": lambda d: [("/admin/grant/", ADMIN)],
+    "grant.details_view": lambda d: [("/admin/grant/details/", ADMIN)],
+    "grant.edit_view": lambda d: [("/admin/grant/edit/", ADMIN)],
+    "grant.create_view": lambda d: [("/admin/grant/new/", ADMIN)],
+    "grant.delete_view": lambda d: [],  # POST only: take a grant back
+    "grant.action_view": lambda d: [],  # POST only
+    "grant.export": lambda d: [("/admin/grant/export/csv/", ADMIN)],
+    "grant.ajax_lookup": lambda d: [("/admin/grant/ajax/lookup/?name=x", frozenset())],
+    "grant.ajax_update": lambda d: [],  # POST only
+    "municipality.index_view": lambda d: [("/admin/municipality/", ADMIN)],
+    "municipality.details_view": lambda d: [
+        (f"/admin/municipality/details/?id={EMPTY_MUNICIPALITY}", ADMIN)
+    ],
+    "municipality.edit_view": lambda d: [
+        (f"/admin/municipality/edit/?id={EMPTY_MUNICIPALITY}", ADMIN)
+    ],
+    "municipality.create_view": lambda d: [("/admin/municipality/new/", ADMIN)],
+    "municipality.delete_view": lambda d: [],  # POST only
+    "municipality.action_view": lambda d: [],  # POST only
+    "municipality.export": lambda d: [("/admin/municipality/export/csv/", ADMIN)],
+    "municipality.ajax_lookup": lambda d: [
+        ("/admin/municipality/ajax/lookup/?name=x", frozenset())
+    ],
+    "municipality.ajax_update": lambda d: [],  # POST only
+    "category.index_view": lambda d: [("/admin/category/", ADMIN)],
+    "category.details_view": lambda d: [("/admin/category/details/", ADMIN)],
+    "category.edit_view": lambda d: [("/admin/category/edit/", ADMIN)],
+    "category.create_view": lambda d: [("/admin/category/new/", ADMIN)],
+    "category.delete_view": lambda d: [],  # POST only
+    "category.action_view": lambda d: [],  # POST only
+    "category.export": lambda d: [("/admin/category/export/csv/", ADMIN)],
+    "category.ajax_lookup": lambda d: [("/admin/category/ajax/lookup/?name=x", frozenset())],
+    "category.ajax_update": lambda d: [],  # POST only
     "admin.static": lambda d: [("/admin/static/admin/js/helpers.js", EVERYONE)],
     "translations.queue": lambda d: [
         (f"/nb/translate/{EMPTY_MUNICIPALITY}/ar", frozenset({"coordinator", "administrator"})),
@@ -84,7 +215,7 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
 
 
 @pytest.fixture
-def data(db_session: Session) -> dict[str, int]:
+def data(db_session: Session) -> dict[str, Any]:
     limiter.reset()
     offer = make_listing(db_session, title="Leksehjelp")
     bergen = make_listing(db_session, municipality="4601", title="Språkkafé")
@@ -107,7 +238,20 @@ def data(db_session: Session) -> dict[str, int]:
     make_user(db_session, "translator@example.org", (Role.TRANSLATOR, {"language": "uk"}))
     make_user(db_session, "administrator@example.org", (Role.ADMINISTRATOR, {}))
     assert isinstance(event, Listing)
+    from directory.moderation.freshness import make_token
+    from directory.moderation.models import ProblemReport, ReportReason
+
+    report = ProblemReport(listing_id=offer.id, reason=ReportReason.OTHER, message="Feil tid")
+    bergen_report = ProblemReport(listing_id=bergen.id, reason=ReportReason.OTHER)
+    db_session.add_all([report, bergen_report])
+
+    offer.freshness_asked_at = dt.datetime.now(dt.UTC)
+    db_session.flush()
     return {
+        "bergen_org": bergen.organization_id,
+        "report": report.id,
+        "bergen_report": bergen_report.id,
+        "freshness_token": make_token(offer),
         "offer": offer.id,
         "event": event.id,
         "organization": offer.organization_id,
@@ -117,7 +261,7 @@ def data(db_session: Session) -> dict[str, int]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_its_pages(
-    app: Flask, client: FlaskClient, data: dict[str, int], role: str
+    app: Flask, client: FlaskClient, data: dict[str, Any], role: str
 ) -> None:
     if role != "anonymous":
         assert log_in(client, f"{role}@example.org") == 302
@@ -135,7 +279,7 @@ def test_each_role_gets_exactly_its_pages(
 
 
 def test_every_post_without_a_csrf_token_is_refused(
-    app: Flask, client: FlaskClient, data: dict[str, int]
+    app: Flask, client: FlaskClient, data: dict[str, Any]
 ) -> None:
     assert log_in(client, "administrator@example.org") == 302
     posts = []
@@ -143,14 +287,17 @@ def test_every_post_without_a_csrf_token_is_refused(
         if "POST" not in (rule.methods or set()):
             continue
         cases = MATRIX[rule.endpoint](data)
-        url = cases[0][0] if cases else rule.rule.replace("<locale>", "nb")
+        if rule.endpoint in POST_URLS:
+            url = POST_URLS[rule.endpoint](data)
+        else:
+            url = cases[0][0] if cases else rule.rule.replace("<locale>", "nb")
         posts.append(url)
         response = client.post(url, data={"email": "a@example.org", "password": "x" * 10})
         assert response.status_code == 400, url
     assert len(posts) >= 5
 
 
-def test_the_back_office_speaks_norwegian(client: FlaskClient, data: dict[str, int]) -> None:
+def test_the_back_office_speaks_norwegian(client: FlaskClient, data: dict[str, Any]) -> None:
     assert log_in(client, "coordinator@example.org") == 302
     page = client.get("/admin/", headers={"Accept-Language": "nb"}).get_data(as_text=True)
     assert "Hjem" in page  # Flask-Admin's own "Home", from its Norwegian catalog

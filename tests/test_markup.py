@@ -67,3 +67,21 @@ def test_a_listing_page_shows_the_description_safely(
     assert "<strong>bøkene</strong>" in page
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_only_web_addresses_become_links() -> None:
+    from directory.markup import web_link
+
+    assert web_link("https://example.org/x") == "https://example.org/x"
+    assert web_link(" HTTP://example.org ") == "HTTP://example.org"
+    assert web_link("javascript:alert(1)") == ""
+    assert web_link("data:text/html,<script>") == ""
+    assert web_link(None) == ""
+
+
+def test_stored_text_keeps_no_tags_but_keeps_the_characters_people_typed() -> None:
+    from directory.markup import strip_tags
+
+    assert strip_tags("Mat & prat <b onclick=x>fet</b><script>alert(1)</script> a < b") == (
+        "Mat & prat fet a < b"
+    )

@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import flask_login
+from sqlalchemy import Select, false, or_, select
 
 from directory.accounts.models import Role, User
+from directory.listings.models import Listing
+from directory.organizations.models import Organization
 
 
 def coordinated_municipalities(user: Any) -> set[str] | None:
@@ -51,6 +54,93 @@ def may_use_translation_queue(user: Any) -> bool:
     return municipalities is None or languages is None or bool(municipalities or languages)
 
 
+def member_organizations(user: Any) -> set[int]:
+    """Organizations whose listings a user writes (volunteers and organization editors)."""
+    if not isinstance(user, User):
+        return set()
+    roles = (Role.VOLUNTEER, Role.ORGANIZATION_EDITOR)
+    return {g.organization_id for g in user.grants if g.role in roles and g.organization_id}
+
+
+def edited_organizations(user: Any) -> set[int]:
+    """Organizations whose profile and members a user manages as organization editor."""
+    if not isinstance(user, User):
+        return set()
+    return {
+        g.organization_id
+        for g in user.grants
+        if g.role is Role.ORGANIZATION_EDITOR and g.organization_id
+    }
+
+
+def editable_listings(user: Any) -> Select[Listing]:
+    """Every listing a user may open and change: their organizations' listings and, for
+    coordinators, everything in their municipalities. The one scoped query behind every
+    contributor page."""
+    stmt = select(Listing)
+    municipalities = coordinated_municipalities(user)
+    if municipalities is None:
+        return stmt
+    organizations = member_organizations(user)
+    conditions = []
+    if municipalities:
+        conditions.append(Listing.municipality_number.in_(municipalities))
+    if organizations:
+        conditions.append(Listing.organization_id.in_(organizations))
+    return stmt.where(or_(*conditions) if conditions else false())
+
+
+def reviewable_listings(user: Any) -> Select[Listing]:
+    """Listings a user may approve, reject, verify, restore: coordinators' municipalities."""
+    stmt = select(Listing)
+    municipalities = coordinated_municipalities(user)
+    if municipalities is None:
+        return stmt
+    return stmt.where(Listing.municipality_number.in_(municipalities or {""}))
+
+
+def manageable_organizations(user: Any) -> Select[Organization]:
+    """Organizations whose profile and members a user manages: organization editors their
+    own, coordinators those in their municipalities, administrators all."""
+    stmt = select(Organization)
+    municipalities = coordinated_municipalities(user)
+    if municipalities is None:
+        return stmt
+    conditions = []
+    if municipalities:
+        conditions.append(Organization.municipality_number.in_(municipalities))
+    if organizations := edited_organizations(user):
+        conditions.append(Organization.id.in_(organizations))
+    return stmt.where(or_(*conditions) if conditions else false())
+
+
+def may_review(user: Any, listing: Listing) -> bool:
+    """Whether the user curates the listing's municipality."""
+    municipalities = coordinated_municipalities(user)
+    return municipalities is None or listing.municipality_number in municipalities
+
+
+def may_contribute(user: Any) -> bool:
+    """Whether the contributor pages (my listings, new listing) are for this user at all."""
+    municipalities = coordinated_municipalities(user)
+    return municipalities is None or bool(municipalities or member_organizations(user))
+
+
 def login_required[F: Callable[..., Any]](view: F) -> F:
     """Flask-Login's decorator, typed: anonymous visitors go to the login page."""
     return cast("F", flask_login.login_required(view))
+
+
+def postable_organizations(user: Any) -> Select[Organization]:
+    """Organizations a user may post listings for: their own, and for coordinators every
+    organization in their municipalities."""
+    stmt = select(Organization)
+    municipalities = coordinated_municipalities(user)
+    if municipalities is None:
+        return stmt
+    conditions = []
+    if municipalities:
+        conditions.append(Organization.municipality_number.in_(municipalities))
+    if organizations := member_organizations(user):
+        conditions.append(Organization.id.in_(organizations))
+    return stmt.where(or_(*conditions) if conditions else false())

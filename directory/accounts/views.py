@@ -20,7 +20,11 @@ from directory.accounts.forms import (
     ResetRequestForm,
 )
 from directory.accounts.models import User
-from directory.accounts.permissions import login_required, may_use_translation_queue
+from directory.accounts.permissions import (
+    edited_organizations,
+    login_required,
+    may_use_translation_queue,
+)
 from directory.accounts.services import (
     AccountError,
     authenticate,
@@ -228,9 +232,28 @@ def reset_password(token: str) -> str | tuple[str, int]:
 @login_required
 def index() -> str:
     """The contributor's own page: who they are and what they may do."""
+    from directory.accounts.permissions import coordinated_municipalities, member_organizations
+    from directory.contribute.views import my_listings
+    from directory.organizations.models import Organization
+
     user: User = current_user
+    mine = member_organizations(user)
+    organizations = (
+        db.session.scalars(
+            db.select(Organization).where(Organization.id.in_(mine)).order_by(Organization.name)
+        ).all()
+        if mine
+        else []
+    )
+    coordinates = coordinated_municipalities(user)
     return render_template(
-        "account/index.html", user=user, translates=may_use_translation_queue(user)
+        "account/index.html",
+        user=user,
+        translates=may_use_translation_queue(user),
+        listings=my_listings(user),
+        organizations=organizations,
+        edits=edited_organizations(user),
+        reviews=coordinates is None or bool(coordinates),
     )
 
 

@@ -99,8 +99,6 @@ class Listing(Translatable, Base):
         UniqueConstraint("origin", "external_id"),
         Index("ix_listing_municipality_status", "municipality_number", "status"),
     )
-    __mapper_args__ = {"polymorphic_on": "kind"}
-
     id: Mapped[int_pk]
     kind: Mapped[ListingKind]
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -129,7 +127,12 @@ class Listing(Translatable, Base):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
 
     status: Mapped[ListingStatus] = mapped_column(default=ListingStatus.DRAFT)
+    # Freshness: when someone last said it still runs, when we last asked, how often
+    # in a row we asked without an answer.
     verified_at: Mapped[dt.datetime | None]
+    freshness_asked_at: Mapped[dt.datetime | None]
+    freshness_unanswered: Mapped[int] = mapped_column(default=0, server_default="0")
+    paused_until: Mapped[dt.date | None]
 
     # Derived from the schedules by schedules.services.summarize, for cheap filtering.
     weekday_mask: Mapped[int] = mapped_column(default=0)
@@ -143,7 +146,10 @@ class Listing(Translatable, Base):
 
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
+    # Optimistic locking: every UPDATE checks and bumps it, so two editors never
+    # overwrite each other silently (the second gets StaleDataError, shown as a conflict).
     version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"polymorphic_on": "kind", "version_id_col": version}
 
     organization: Mapped[Organization] = relationship()
     municipality: Mapped[Municipality] = relationship()

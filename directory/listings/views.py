@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from directory.extensions import db
+from directory.extensions import db, limiter
 from directory.listings.models import PUBLIC_STATUSES, Listing, ListingKind, ListingLanguage
 from directory.listings.services import (
     DatedListing,
@@ -19,6 +19,8 @@ from directory.listings.services import (
     municipality_offers,
     upcoming_events,
 )
+from directory.moderation.forms import ReportForm
+from directory.moderation.reports import report_problem
 from directory.places.models import Municipality
 from directory.schedules.recurrence import next_occurrences, now_in_oslo
 from directory.translations.glossary import terms_in
@@ -123,10 +125,20 @@ def event(listing_id: int, slug: str | None = None) -> str | Response:
     return _detail(ListingKind.EVENT, listing_id, slug)
 
 
-@bp.get("/report/<any(offer, event):kind>/<int:listing_id>")
-def report(kind: str, listing_id: int) -> str:
-    """How to tell the organizer that something is wrong with a listing."""
+@bp.route("/report/<any(offer, event):kind>/<int:listing_id>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"])
+def report(kind: str, listing_id: int) -> str | tuple[str, int]:
+    """Tell the coordinator and the organizer that something is wrong with a listing."""
     listing = listing_by_id(ListingKind(kind), listing_id)
     if listing is None:
         abort(404)
-    return render_template("listings/report.html", listing=listing)
+    form = ReportForm()
+    if request.method == "POST" and form.is_bot:
+        # The honeypot was filled in: look exactly like success, keep nothing.
+        return render_template("listings/report.html", listing=listing, sent=form)
+    if form.validate_on_submit():
+        report_problem(db.session(), listing, form.chosen_reason, form.message.data or "")
+        db.session.commit()
+        return render_template("listings/report.html", listing=listing, sent=form)
+    status = 400 if request.method == "POST" else 200
+    return render_template("listings/report.html", listing=listing, form=form), status

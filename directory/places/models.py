@@ -39,6 +39,8 @@ class Municipality(Base):
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     sami_area: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Days after which a published listing's organization is asked "Still running?".
+    freshness_days: Mapped[int] = mapped_column(default=90, server_default="90")
 
     county: Mapped[County] = relationship(back_populates="municipalities")
     names: Mapped[list[MunicipalityName]] = relationship(

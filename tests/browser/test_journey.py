@@ -93,7 +93,9 @@ def test_ukrainian_query_finds_womens_swimming_in_oygarden(
     page.wait_for_url("**/search?**")
     cards = page.locator("li.card")
     assert cards.count() >= 1
-    expect(cards.first).to_contain_text("Svømming")
+    # Not necessarily first: among equal matches the next date decides, and that depends
+    # on the time of day the suite runs.
+    expect(cards.filter(has_text="Svømming for kvinner")).to_have_count(1)
     page.screenshot(
         path=screenshots / f"search-uk-{'js' if javascript else 'nojs'}.png", full_page=True
     )

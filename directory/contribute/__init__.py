@@ -1,0 +1,1 @@
+"""Contributors: posting and editing listings, the review queue, organization members."""

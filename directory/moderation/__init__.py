@@ -1,0 +1,1 @@
+"""Curation: status changes, the audit log, freshness checks and problem reports."""
