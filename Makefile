@@ -19,7 +19,7 @@ POT := $(LOCALES_DIR)/messages.pot
 
 .PHONY: run test install lint typecheck test-sqlite test-postgres test-browser \
         translations-extract translations-update translations-compile translations-check clean \
-        bench-pages bench-search
+        bench-pages bench-search bench-imports
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,9 @@ translations-check: install
 ## bench-search needs Norwegian prose: make bench-search CORPUS='reports/*.txt'
 bench-pages: install
 	$(BIN)/python bench/pages.py
+
+bench-imports: install
+	$(BIN)/python bench/imports.py $(BENCH_ARGS)
 
 bench-search: install
 	$(BIN)/pip install --quiet -e '.[bench]'

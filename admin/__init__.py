@@ -15,6 +15,14 @@ from flask_admin import Admin, AdminIndexView, expose
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
+from admin.imports import (
+    DuplicateView,
+    ImportRunView,
+    ImportSourceView,
+    ImportUploadView,
+    duplicates_in_scope,
+    init_imports,
+)
 from admin.views import (
     BackOfficeAccess,
     CategoryView,
@@ -37,6 +45,7 @@ from directory.moderation.reports import open_reports, reports_in_scope
 from directory.organizations.models import Organization
 from directory.places.models import Municipality
 from directory.taxonomy.models import Category
+from importers.models import ImportRun, ImportSource, PossibleDuplicate
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 SHORT_LIST = 10  # items shown under each count on the dashboard
@@ -78,6 +87,7 @@ class Dashboard(BackOfficeAccess, AdminIndexView):  # type: ignore[misc]
             silent=silent_organizations(session, mine, limit=LONG_LIST),
             reports_count=count(open_in_scope),
             reports=open_reports(session, mine, limit=SHORT_LIST),
+            duplicates_count=count(duplicates_in_scope()),
             unconfirmed_days=current_app.config["UNCONFIRMED_AFTER_DAYS"],
             short_list=SHORT_LIST,
             long_list=LONG_LIST,
@@ -104,5 +114,10 @@ def init_admin(app: Flask) -> Admin:
         RoleGrantView(RoleGrant, name=_l("Roller"), endpoint="grant"),
         MunicipalityView(Municipality, name=_l("Kommuner"), endpoint="municipality"),
         CategoryView(Category, name=_l("Kategorier"), endpoint="category"),
+        ImportUploadView(name=_l("Importer en fil"), endpoint="import", url="/admin/import"),
+        ImportSourceView(ImportSource, name=_l("Importkilder"), endpoint="importsource"),
+        ImportRunView(ImportRun, name=_l("Importkjøringer"), endpoint="importrun"),
+        DuplicateView(PossibleDuplicate, name=_l("Mulige dubletter"), endpoint="duplicate"),
     )
+    init_imports(app)
     return admin

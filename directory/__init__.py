@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from directory.places.views import bp as places_bp
     from directory.search.views import bp as search_bp
     from directory.translations.views import bp as translations_bp
+    from importers.views import bp as imports_bp
 
     blueprints = (
         core_bp,
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         contribute_bp,
         freshness_bp,
         translations_bp,
+        imports_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -95,3 +97,4 @@ def _import_models() -> None:
     from directory.schedules import models as _schedules  # noqa: F401
     from directory.search import models as _search  # noqa: F401
     from directory.taxonomy import models as _taxonomy  # noqa: F401
+    from importers import models as _importers  # noqa: F401

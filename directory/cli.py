@@ -84,3 +84,6 @@ def register_cli(app: Flask) -> None:
     from directory.moderation.freshness import register_cli as register_freshness_cli
 
     register_freshness_cli(app)
+    from importers.cli import register_cli as register_import_cli
+
+    register_import_cli(app)

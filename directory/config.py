@@ -68,6 +68,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # "not confirmed since …" after this many days without a confirmation.
         "FRESHNESS_REMINDER_DAYS": int(os.environ.get("FRESHNESS_REMINDER_DAYS", "14")),
         "UNCONFIRMED_AFTER_DAYS": int(os.environ.get("UNCONFIRMED_AFTER_DAYS", "180")),
+        # Import feeds on internal addresses (an intranet calendar) only when allowed.
+        "IMPORT_ALLOW_PRIVATE_URLS": os.environ.get("IMPORT_ALLOW_PRIVATE_URLS", "") == "1",
     }
     if overrides:
         config.update(overrides)

@@ -38,6 +38,8 @@ _KEEP_FORMAT = {"\t", "\n"}
 
 def strip_controls(text: str) -> str:
     """Remove control and format characters (NUL, bidi marks, zero-width joiners)."""
+    if text.isprintable():  # the common case, checked in C: nothing to remove
+        return text
     return "".join(
         ch for ch in text if ch in _KEEP_FORMAT or unicodedata.category(ch) not in {"Cc", "Cf"}
     )
@@ -49,7 +51,10 @@ def fold(text: str) -> str:
     æ→ae, ø→o, å→a, á→a, č→c, đ→d, ŋ→n, š→s, ŧ→t, ž→z; Arabic and Persian letter
     variants are unified and vowel marks dropped; other scripts keep their letters.
     """
-    decomposed = unicodedata.normalize("NFKD", strip_controls(text).casefold())
+    text = strip_controls(text)
+    if text.isascii():  # nothing to decompose or map: the same result, much faster
+        return " ".join(text.casefold().split())
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(unicodedata.normalize("NFC", bare.translate(_LETTERS)).split())
 

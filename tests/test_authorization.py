@@ -183,6 +183,58 @@ MATRIX: dict[str, Callable[[dict[str, Any]], list[Case]]] = {
     "category.export": lambda d: [("/admin/category/export/csv/", ADMIN)],
     "category.ajax_lookup": lambda d: [("/admin/category/ajax/lookup/?name=x", frozenset())],
     "category.ajax_update": lambda d: [],  # POST only
+    "import.index": lambda d: [("/admin/import/", CURATING)],
+    "import.confirm": lambda d: [],  # POST only: an upload's token
+    "import.cancel": lambda d: [],  # POST only: an upload's token
+    "importsource.index_view": lambda d: [("/admin/importsource/", CURATING)],
+    "importsource.details_view": lambda d: [
+        (f"/admin/importsource/details/?id={d['source']}", CURATING),
+        (f"/admin/importsource/details/?id={d['bergen_source']}", ADMIN),
+    ],
+    "importsource.edit_view": lambda d: [
+        (f"/admin/importsource/edit/?id={d['source']}", CURATING),
+        (f"/admin/importsource/edit/?id={d['bergen_source']}", ADMIN),
+    ],
+    "importsource.create_view": lambda d: [("/admin/importsource/new/", CURATING)],
+    "importsource.delete_view": lambda d: [],  # POST only (switched off)
+    "importsource.action_view": lambda d: [],  # POST only
+    "importsource.export": lambda d: [("/admin/importsource/export/csv/", CURATING)],  # off
+    "importsource.ajax_lookup": lambda d: [
+        ("/admin/importsource/ajax/lookup/?name=x", frozenset())
+    ],
+    "importsource.ajax_update": lambda d: [],  # POST only
+    "importrun.index_view": lambda d: [("/admin/importrun/", CURATING)],
+    "importrun.details_view": lambda d: [
+        (f"/admin/importrun/details/?id={d['run']}", CURATING),
+        (f"/admin/importrun/details/?id={d['bergen_run']}", ADMIN),
+    ],
+    "importrun.edit_view": lambda d: [  # read only: a redirect to the list
+        (f"/admin/importrun/edit/?id={d['run']}", CURATING),
+        (f"/admin/importrun/edit/?id={d['bergen_run']}", ADMIN),
+    ],
+    "importrun.create_view": lambda d: [("/admin/importrun/new/", CURATING)],  # redirect
+    "importrun.delete_view": lambda d: [],  # POST only (switched off)
+    "importrun.action_view": lambda d: [],  # POST only
+    "importrun.export": lambda d: [("/admin/importrun/export/csv/", CURATING)],  # off
+    "importrun.ajax_lookup": lambda d: [("/admin/importrun/ajax/lookup/?name=x", frozenset())],
+    "importrun.ajax_update": lambda d: [],  # POST only
+    "duplicate.index_view": lambda d: [("/admin/duplicate/", CURATING)],
+    "duplicate.details_view": lambda d: [  # no details page: a redirect to the list
+        (f"/admin/duplicate/details/?id={d['duplicate']}", CURATING),
+        (f"/admin/duplicate/details/?id={d['bergen_duplicate']}", ADMIN),
+    ],
+    "duplicate.edit_view": lambda d: [  # never edited: a redirect to the list
+        (f"/admin/duplicate/edit/?id={d['duplicate']}", CURATING),
+        (f"/admin/duplicate/edit/?id={d['bergen_duplicate']}", ADMIN),
+    ],
+    "duplicate.create_view": lambda d: [("/admin/duplicate/new/", CURATING)],  # redirect
+    "duplicate.delete_view": lambda d: [],  # POST only (switched off)
+    "duplicate.action_view": lambda d: [],  # POST only: "Ikke dublett"
+    "duplicate.export": lambda d: [("/admin/duplicate/export/csv/", CURATING)],  # off
+    "duplicate.ajax_lookup": lambda d: [("/admin/duplicate/ajax/lookup/?name=x", frozenset())],
+    "duplicate.ajax_update": lambda d: [],  # POST only
+    "imports.template_csv": lambda d: [("/nb/import/template.csv", EVERYONE)],
+    "imports.template_xlsx": lambda d: [("/en/import/template.xlsx", EVERYONE)],
     "admin.static": lambda d: [("/admin/static/admin/js/helpers.js", EVERYONE)],
     "translations.queue": lambda d: [
         (f"/nb/translate/{EMPTY_MUNICIPALITY}/ar", frozenset({"coordinator", "administrator"})),
@@ -245,10 +297,35 @@ def data(db_session: Session) -> dict[str, Any]:
     bergen_report = ProblemReport(listing_id=bergen.id, reason=ReportReason.OTHER)
     db_session.add_all([report, bergen_report])
 
+    # Import sources, runs and possible duplicates on both sides of the municipality line.
+    from importers.models import ImportRun, ImportSource, PossibleDuplicate, SourceKind
+
+    source = ImportSource(
+        name="Kautokeino-arket",
+        kind=SourceKind.CSV,
+        municipality_number=EMPTY_MUNICIPALITY,
+        organization_id=offer.organization_id,
+    )
+    bergen_source = ImportSource(
+        name="Bergen-arket", kind=SourceKind.CSV, municipality_number="4601"
+    )
+    db_session.add_all([source, bergen_source])
+    db_session.flush()
+    run = ImportRun(source_id=source.id)
+    bergen_run = ImportRun(source_id=bergen_source.id)
+    duplicate = PossibleDuplicate(listing_id=offer.id, other_id=event.id)
+    bergen_duplicate = PossibleDuplicate(listing_id=bergen.id, other_id=offer.id)
+    db_session.add_all([run, bergen_run, duplicate, bergen_duplicate])
     offer.freshness_asked_at = dt.datetime.now(dt.UTC)
     db_session.flush()
     return {
         "bergen_org": bergen.organization_id,
+        "source": source.id,
+        "bergen_source": bergen_source.id,
+        "run": run.id,
+        "bergen_run": bergen_run.id,
+        "duplicate": duplicate.id,
+        "bergen_duplicate": bergen_duplicate.id,
         "report": report.id,
         "bergen_report": bergen_report.id,
         "freshness_token": make_token(offer),

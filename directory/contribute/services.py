@@ -166,6 +166,14 @@ def apply_form(session: Session, listing: Listing, form: ListingForm) -> None:
     set_languages(listing, wanted)
     listing.venue = _venue(session, listing, form)
     schedule = build_schedule(form)
+    if listing.schedules:
+        # What the form does not show (from imports: exceptions, another time zone, long
+        # or all-day events) is kept, so fixing a title never loses them.
+        old = listing.schedules[0]
+        schedule.exdates = list(old.exdates or [])
+        schedule.timezone = old.timezone
+        schedule.span_days, schedule.all_day = old.span_days or 0, bool(old.all_day)
+        schedule.notes = old.notes
     if not listing.schedules or _schedule_changed(listing.schedules[0], schedule):
         # The form edits the first schedule; any further ones (from imports) stay.
         listing.schedules = [schedule, *listing.schedules[1:]]

@@ -366,7 +366,9 @@ def validate_listing(listing: Listing) -> None:
         and listing.min_age > listing.max_age
     ):
         errors["max_age"] = _("Øvre alder kan ikke være lavere enn nedre alder.")
-    if not listing.schedules:
+    # An event needs its date. An ongoing offer may come without opening times (an
+    # imported directory service "by appointment"): its page then says to ask.
+    if not listing.schedules and isinstance(listing, Event):
         errors["schedules"] = _("Legg inn minst én dato eller et tidspunkt.")
     if getattr(listing, "primary_category", None) is None:
         errors["primary_category"] = _("Velg en kategori.")
@@ -374,14 +376,19 @@ def validate_listing(listing: Listing) -> None:
         raise ListingValidationError(errors)
 
 
-def save_listing(session: Session, listing: Listing) -> Listing:
-    """Validate a listing, derive its filter fields and hash, and flush it (no commit)."""
+def prepare_listing(listing: Listing) -> Listing:
+    """Validate a listing and derive its filter fields and hash, without the database."""
     primary = getattr(listing, "primary_category", None)
     if primary is not None and primary not in listing.categories:
         listing.categories.insert(0, primary)
     validate_listing(listing)
     summarize_schedules(listing)
     listing.content_hash = content_hash(listing)
-    session.add(listing)
+    return listing
+
+
+def save_listing(session: Session, listing: Listing) -> Listing:
+    """Validate a listing, derive its filter fields and hash, and flush it (no commit)."""
+    session.add(prepare_listing(listing))
     session.flush()
     return listing

@@ -102,11 +102,16 @@ def latest_revision(session: Session, listing: Listing) -> Revision | None:
 
 
 def record_revision(
-    session: Session, listing: Listing, actor: User | None = None, via: str = ""
+    session: Session,
+    listing: Listing,
+    actor: User | None = None,
+    via: str = "",
+    new: bool = False,
 ) -> Revision | None:
-    """Add a revision when the listing differs from its last one (call after a flush)."""
+    """Add a revision when the listing differs from its last one (call after a flush;
+    ``new`` says the listing was just created, so there is no last one to look up)."""
     state = snapshot(listing)
-    previous = latest_revision(session, listing)
+    previous = None if new else latest_revision(session, listing)
     before = previous.snapshot if previous else {}
     changes = {
         name: [before.get(name), value]
@@ -123,8 +128,7 @@ def record_revision(
         changes=changes,
         snapshot=state,
     )
-    session.add(revision)
-    session.flush()
+    session.add(revision)  # written with the next flush (autoflush precedes every query)
     return revision
 
 
@@ -151,9 +155,29 @@ def changes_since(session: Session, listing: Listing, version: int) -> dict[str,
 def save(session: Session, listing: Listing, actor: User | None = None, via: str = "") -> Listing:
     """Validate and flush a listing, then record the revision: the one write path for
     forms, the back office and importers."""
+    new = listing.id is None
     save_listing(session, listing)
-    record_revision(session, listing, actor, via)
+    record_revision(session, listing, actor, via, new=new)
     return listing
+
+
+def save_new(session: Session, listings: list[Listing], via: str = "") -> None:
+    """Flush many new listings at once, each already passed through ``prepare_listing``,
+    and record their first revisions (importers: one flush per batch, not per row)."""
+    session.add_all(listings)
+    session.flush()
+    for listing in listings:
+        state = snapshot(listing)
+        changes = {name: [None, value] for name, value in state.items()}
+        session.add(
+            Revision(
+                listing_id=listing.id,
+                via=via,
+                version=listing.version,
+                changes=changes,
+                snapshot=state,
+            )
+        )
 
 
 def _date(value: str | None) -> dt.date | None:

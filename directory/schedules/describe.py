@@ -8,7 +8,7 @@ from babel.dates import format_interval, format_timedelta, get_day_names
 from babel.lists import format_list
 from flask_babel import format_date, format_time, get_locale
 
-from directory.i18n import _
+from directory.i18n import _, ngettext
 from directory.schedules.models import Schedule
 from directory.schedules.recurrence import WEEKDAY_CODES, parse_rrule, today_in_oslo
 
@@ -49,8 +49,11 @@ def _monthly(parts: dict[str, str]) -> str | None:
 
 
 def describe_rule(schedule: Schedule) -> str:
-    """The repeating part in words: "Every Tuesday", "Every other Wednesday", a date."""
+    """The repeating part in words: "Every Tuesday", "Every other Wednesday", a date or dates."""
     if not schedule.rrule:
+        if schedule.span_days:
+            last = schedule.dtstart + dt.timedelta(days=schedule.span_days)
+            return format_interval(schedule.dtstart, last, "yMMMd", locale=_locale())
         return str(format_date(schedule.dtstart, "full")).capitalize()
     parts = parse_rrule(schedule.rrule)
     interval = int(parts.get("INTERVAL", "1") or 1)
@@ -72,8 +75,20 @@ def describe_rule(schedule: Schedule) -> str:
 
 def describe_schedule(schedule: Schedule) -> str:
     """A whole schedule in plain words, e.g. "Every Tuesday 18:00–20:00, not in school holidays"."""
-    text = _("%(when)s kl. %(time)s", when=describe_rule(schedule), time=time_range(schedule))
+    when = describe_rule(schedule)
+    repeats_over_days = bool(schedule.span_days and schedule.rrule)
     notes = []
+    if schedule.all_day and schedule.span_days and not schedule.rrule:
+        text = when  # the dates say it all: "12.–14. mars 2026"
+    elif schedule.all_day:
+        text = _("%(when)s, hele dagen", when=when)
+    elif repeats_over_days:  # "17:00–15:00" would read as a misprint
+        text = _("%(when)s kl. %(time)s", when=when, time=format_time(schedule.opens_at, "HH:mm"))
+    else:
+        text = _("%(when)s kl. %(time)s", when=when, time=time_range(schedule))
+    if repeats_over_days:
+        days = (schedule.span_days or 0) + 1
+        notes.append(ngettext("over %(num)s dag", "over %(num)s dager", days))
     if schedule.valid_from and schedule.valid_from > today_in_oslo():
         notes.append(_("fra %(date)s", date=format_date(schedule.valid_from, "long")))
     if schedule.valid_to and schedule.rrule:

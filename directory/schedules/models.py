@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,7 +18,8 @@ class Schedule(Base):
 
     ``rrule`` holds the RRULE value without its name (``FREQ=WEEKLY;BYDAY=TU``); no rule
     means a single occurrence on ``dtstart`` plus any ``rdates``. ``exdates`` are local
-    dates, ``rdates`` local date-times (ISO 8601), both in ``timezone``.
+    dates, ``rdates`` local date-times (ISO 8601), both in ``timezone``. An ``all_day``
+    occurrence runs from midnight to midnight; ``span_days`` makes it last several days.
     """
 
     __tablename__ = "schedule"
@@ -36,6 +38,9 @@ class Schedule(Base):
     valid_to: Mapped[dt.date | None]
     timezone: Mapped[str] = mapped_column(String(40), default=OSLO)
     skip_public_holidays: Mapped[bool] = mapped_column(default=False)
+    # An occurrence ends this many days after it starts (multi-day and multi-week events).
+    span_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    all_day: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     notes: Mapped[str] = mapped_column(String(500), default="")
 
     breaks: Mapped[list[ScheduleBreak]] = relationship(

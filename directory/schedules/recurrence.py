@@ -74,10 +74,15 @@ def parse_rrule(text: str) -> dict[str, str]:
     return parts
 
 
+def _starts_at(schedule: Schedule) -> dt.time:
+    # An all-day occurrence starts at midnight whatever opens_at says.
+    return dt.time(0) if schedule.all_day else schedule.opens_at
+
+
 def build_ruleset(schedule: Schedule) -> rruleset:
     """The dateutil rule set of a schedule: its RRULE and RDATEs from its first start."""
     zone = ZoneInfo(schedule.timezone or OSLO)
-    first = dt.datetime.combine(schedule.dtstart, schedule.opens_at, tzinfo=zone)
+    first = dt.datetime.combine(schedule.dtstart, _starts_at(schedule), tzinfo=zone)
     rules = rruleset()
     if schedule.rrule:
         parse_rrule(schedule.rrule)
@@ -126,9 +131,15 @@ def occurrences(
 
 
 def _end_of(schedule: Schedule, begins: dt.datetime) -> dt.datetime | None:
+    # Transient schedules (previews, imports) have no column defaults filled in yet.
+    span = schedule.span_days or 0
+    if schedule.all_day:
+        last = begins.date() + dt.timedelta(days=span + 1)
+        return dt.datetime.combine(last, dt.time(0), tzinfo=begins.tzinfo)
     if schedule.closes_at is None:
         return None
-    ends = dt.datetime.combine(begins.date(), schedule.closes_at, tzinfo=begins.tzinfo)
+    last = begins.date() + dt.timedelta(days=span)
+    ends = dt.datetime.combine(last, schedule.closes_at, tzinfo=begins.tzinfo)
     return ends if ends > begins else ends + dt.timedelta(days=1)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from directory import create_app
 from directory.extensions import db
 from directory.listings.models import Listing
-from directory.search.engine import SearchEngine, SearchRequest
+from directory.search.engine import PAGE_SIZE, SearchEngine, SearchRequest
 from directory.search.index import SearchIndex
 from directory.search.service import search_index
 from tests.factories import EMPTY_MUNICIPALITY, make_listing
@@ -98,6 +98,12 @@ def test_a_rebuild_in_several_processes_equals_one_in_one(app: Flask, tmp_path: 
             one = SearchEngine(serial).search(request, "nb")
             several = SearchEngine(parallel).search(request, "nb")
             assert one.total == several.total
-            assert {h.listing_id for h in one.hits} == {h.listing_id for h in several.hits}
+            # Ties (same score, same next date) may fall either side of the page end,
+            # depending on which segment holds a document: compare the order keys.
+            assert [(h.score, h.next) for h in one.hits] == [
+                (h.score, h.next) for h in several.hits
+            ]
+            if one.total <= PAGE_SIZE:
+                assert {h.listing_id for h in one.hits} == {h.listing_id for h in several.hits}
             assert one.facets == several.facets
         assert parallel.verify(session).ok
