@@ -19,14 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from importers.spreadsheet import read_csv  # noqa: E402
-
 from bench.pages import write_section  # noqa: E402
 from bench.search import machine  # noqa: E402
 from directory import create_app  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from importers.models import ImportSource, SourceKind  # noqa: E402
 from importers.pipeline import run_import  # noqa: E402
+from importers.spreadsheet import read_csv  # noqa: E402
 from tests.conftest import reset_database, seed_reference_data  # noqa: E402
 from tests.factories import make_organization  # noqa: E402
 from tests.importers.sheets import write_sheet  # noqa: E402

@@ -16,6 +16,7 @@ from directory.i18n import (
     direction,
     language_info,
     language_name,
+    select_locale,
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -114,6 +115,8 @@ def init_app(app: Flask) -> None:
         language_name=language_name,
         text_direction=direction,
         current_locale=lambda: g.get("locale", DEFAULT_LOCALE),
+        # Pages without a locale in the URL (the back office) speak what Flask-Babel chose.
+        page_locale=select_locale,
         locale_url=locale_url,
     )
     app.jinja_env.trim_blocks = True

@@ -177,3 +177,45 @@ def test_volunteer_posts_coordinator_approves_newcomer_finds(
     expect(newcomer.get_by_text("Kulturhuset")).to_be_visible()
     for page in (coordinator, volunteer, newcomer):
         page.context.close()
+
+
+BACK_OFFICE = [
+    "/nb/account/",
+    "/nb/review/",
+    "/admin/",
+    "/admin/listing/",
+    "/admin/organization/",
+    "/admin/report/",
+    "/admin/import/",
+    "/admin/importsource/",
+    "/admin/importrun/",
+    "/admin/duplicate/",
+]
+
+
+def test_the_back_office_and_contributor_pages_pass_axe(
+    app: Flask, browser: Browser, live_server: str
+) -> None:
+    limiter.reset()
+    with app.app_context():
+        session = db.session()
+        coordinator = create_user(session, "axe.koordinator@example.org", PASSWORD, confirmed=True)
+        grant(session, coordinator, Role.COORDINATOR, municipality="4601")
+        secret = new_totp_secret()
+        coordinator.totp_secret, coordinator.totp_enabled_at = secret, utcnow()
+        session.commit()
+        db.session.remove()
+    page = new_context(browser).new_page()
+    log_in(page, live_server, "axe.koordinator@example.org", secret)
+    found = {}
+    for path in BACK_OFFICE:
+        page.goto(live_server + path)
+        assert page.url.endswith(path), page.url
+        found[path] = no_axe_violations(page)
+    page.goto(live_server + "/admin/listing/")
+    details = page.locator("a[href*='/admin/listing/details/']").first.get_attribute("href")
+    assert details
+    page.goto(live_server + details)
+    found[details] = no_axe_violations(page)
+    page.context.close()
+    assert {path: v for path, v in found.items() if v} == {}
