@@ -77,16 +77,27 @@ def editable_listings(user: Any) -> Select[Listing]:
     """Every listing a user may open and change: their organizations' listings and, for
     coordinators, everything in their municipalities. The one scoped query behind every
     contributor page."""
-    stmt = select(Listing)
+    return _scoped(
+        select(Listing),
+        user,
+        Listing.municipality_number,
+        Listing.organization_id,
+        member_organizations(user),
+    )
+
+
+def _scoped(
+    stmt: Select[Any], user: Any, municipality: Any, own_column: Any, own: set[int]
+) -> Select[Any]:
+    """Rows in the user's municipalities (all for administrators) or their own."""
     municipalities = coordinated_municipalities(user)
     if municipalities is None:
         return stmt
-    organizations = member_organizations(user)
     conditions = []
     if municipalities:
-        conditions.append(Listing.municipality_number.in_(municipalities))
-    if organizations:
-        conditions.append(Listing.organization_id.in_(organizations))
+        conditions.append(municipality.in_(municipalities))
+    if own:
+        conditions.append(own_column.in_(own))
     return stmt.where(or_(*conditions) if conditions else false())
 
 
@@ -102,28 +113,19 @@ def reviewable_listings(user: Any) -> Select[Listing]:
 def manageable_organizations(user: Any) -> Select[Organization]:
     """Organizations whose profile and members a user manages: organization editors their
     own, coordinators those in their municipalities, administrators all."""
-    stmt = select(Organization)
-    municipalities = coordinated_municipalities(user)
-    if municipalities is None:
-        return stmt
-    conditions = []
-    if municipalities:
-        conditions.append(Organization.municipality_number.in_(municipalities))
-    if organizations := edited_organizations(user):
-        conditions.append(Organization.id.in_(organizations))
-    return stmt.where(or_(*conditions) if conditions else false())
+    return _scoped(
+        select(Organization),
+        user,
+        Organization.municipality_number,
+        Organization.id,
+        edited_organizations(user),
+    )
 
 
 def may_review(user: Any, listing: Listing) -> bool:
     """Whether the user curates the listing's municipality."""
     municipalities = coordinated_municipalities(user)
     return municipalities is None or listing.municipality_number in municipalities
-
-
-def may_contribute(user: Any) -> bool:
-    """Whether the contributor pages (my listings, new listing) are for this user at all."""
-    municipalities = coordinated_municipalities(user)
-    return municipalities is None or bool(municipalities or member_organizations(user))
 
 
 def login_required[F: Callable[..., Any]](view: F) -> F:
@@ -134,13 +136,10 @@ def login_required[F: Callable[..., Any]](view: F) -> F:
 def postable_organizations(user: Any) -> Select[Organization]:
     """Organizations a user may post listings for: their own, and for coordinators every
     organization in their municipalities."""
-    stmt = select(Organization)
-    municipalities = coordinated_municipalities(user)
-    if municipalities is None:
-        return stmt
-    conditions = []
-    if municipalities:
-        conditions.append(Organization.municipality_number.in_(municipalities))
-    if organizations := member_organizations(user):
-        conditions.append(Organization.id.in_(organizations))
-    return stmt.where(or_(*conditions) if conditions else false())
+    return _scoped(
+        select(Organization),
+        user,
+        Organization.municipality_number,
+        Organization.id,
+        member_organizations(user),
+    )
