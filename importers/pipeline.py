@@ -348,17 +348,11 @@ def _feed_values(
             value = record.fields[name]
             values[name] = strip_tags(value.strip()) if isinstance(value, str) else value
     built = schedules if schedules is not None else [_schedule(s) for s in record.schedules]
-    values["schedules"] = [_schedule_facts(s) for s in built]
+    values["schedules"] = [moderation.schedule_facts(s) for s in built]
     values["categories"] = sorted(c.id for c in categories)
     if record.venue is not None:
         values["venue_name"] = venue.name if venue else None
     return values
-
-
-def _schedule_facts(schedule: Schedule) -> dict[str, Any]:
-    facts = moderation._schedule_facts(schedule)
-    facts["timezone"] = schedule.timezone
-    return facts
 
 
 def _listing_values(listing: Listing, names: Iterable[str]) -> dict[str, Any]:
@@ -366,7 +360,7 @@ def _listing_values(listing: Listing, names: Iterable[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in names:
         if name == "schedules":
-            values[name] = [_schedule_facts(s) for s in listing.schedules]
+            values[name] = [moderation.schedule_facts(s) for s in listing.schedules]
         elif name == "categories":
             values[name] = sorted(c.id for c in listing.categories)
         elif name == "venue_name":
@@ -718,10 +712,3 @@ def fail_run(session: Session, run: ImportRun, message: str) -> None:
     run.message = message[:2000]
     run.finished_at = utcnow()
     session.flush()
-
-
-def today() -> dt.date:
-    """Today in Norway (readers use it for rows without a start date)."""
-    from directory.schedules.recurrence import today_in_oslo
-
-    return today_in_oslo()

@@ -190,9 +190,9 @@ def set_languages(listing: Listing, codes: list[str]) -> None:
 
 
 def _schedule_changed(old: Schedule, new: Schedule) -> bool:
-    from directory.moderation.services import _schedule_facts
+    from directory.moderation.services import schedule_facts
 
-    return _schedule_facts(old) != _schedule_facts(new)
+    return schedule_facts(old) != schedule_facts(new)
 
 
 def _venue(session: Session, listing: Listing, form: ListingForm) -> Venue | None:

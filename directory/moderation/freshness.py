@@ -188,12 +188,6 @@ def read_question(session: Session, token: str) -> Question | None:
     return Question(listing, asked_at) if listing is not None else None
 
 
-def read_token(session: Session, token: str) -> Listing | None:
-    """The listing a valid, unexpired token names, or None."""
-    question = read_question(session, token)
-    return question.listing if question else None
-
-
 # -- writes -----------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from directory.i18n import _
 from directory.listings.models import Eligibility, Listing, ListingStatus
 from directory.listings.services import save_listing
 from directory.moderation.models import Revision, StatusChange
-from directory.schedules.models import Schedule, ScheduleBreak
+from directory.schedules.models import OSLO, Schedule, ScheduleBreak
 from directory.taxonomy.models import Category, TargetGroup
 
 S = ListingStatus
@@ -58,7 +58,8 @@ class TransitionError(ValueError):
 # -- revisions (the audit log) ----------------------------------------------------------
 
 
-def _schedule_facts(schedule: Schedule) -> dict[str, Any]:
+def schedule_facts(schedule: Schedule) -> dict[str, Any]:
+    """Everything a schedule says, as JSON-ready values (revisions, imports, the form)."""
     return {
         "dtstart": schedule.dtstart.isoformat(),
         "opens_at": schedule.opens_at.isoformat(timespec="minutes"),
@@ -72,6 +73,9 @@ def _schedule_facts(schedule: Schedule) -> dict[str, Any]:
         "valid_to": schedule.valid_to.isoformat() if schedule.valid_to else None,
         "skip_public_holidays": schedule.skip_public_holidays,
         "notes": schedule.notes,
+        "timezone": schedule.timezone or OSLO,
+        "span_days": schedule.span_days or 0,
+        "all_day": bool(schedule.all_day),
         "breaks": [
             [b.starts_on.isoformat(), b.ends_on.isoformat(), b.reason] for b in schedule.breaks
         ],
@@ -86,7 +90,7 @@ def snapshot(listing: Listing) -> dict[str, Any]:
     facts["categories"] = sorted(c.id for c in listing.categories)
     facts["target_groups"] = sorted(t.id for t in listing.target_groups)
     facts["languages"] = listing.language_codes
-    facts["schedules"] = [_schedule_facts(s) for s in listing.schedules]
+    facts["schedules"] = [schedule_facts(s) for s in listing.schedules]
     return facts
 
 
@@ -221,6 +225,9 @@ def restore(session: Session, listing: Listing, revision: Revision, actor: User 
             valid_to=_date(item.get("valid_to")),
             skip_public_holidays=item.get("skip_public_holidays", False),
             notes=item.get("notes", ""),
+            timezone=item.get("timezone", OSLO),
+            span_days=item.get("span_days", 0),
+            all_day=item.get("all_day", False),
             breaks=[
                 ScheduleBreak(
                     starts_on=dt.date.fromisoformat(start),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -442,3 +443,24 @@ def test_an_organization_editor_edits_the_profile_and_only_web_links_are_taken(
     client.post("/nb/account/logout", data={"csrf_token": csrf_token(client, "/nb/account/")})
     assert log_in(client, "frivillig@example.org") == 302
     assert client.get(url).status_code == 404  # volunteers post, editors manage
+
+
+def test_restoring_a_version_keeps_what_the_form_does_not_show(
+    app: Flask, db_session: Session, org: Organization
+) -> None:
+    from directory.moderation import services as moderation
+    from tests.factories import weekly
+
+    festival = weekly("FR", "10:00", "16:00", timezone="Europe/Oslo", span_days=2)
+    festival.exdates = ["2026-01-09"]
+    listing = make_listing(db_session, organization=org, title="Festival", schedules=[festival])
+    with app.test_request_context():
+        first = moderation.record_revision(db_session, listing)
+        listing.title = "Festival (feil)"
+        listing.schedules[0].span_days = 0
+        moderation.save(db_session, listing)
+        assert first is not None
+        moderation.restore(db_session, listing, first, None)
+    db_session.refresh(listing)
+    [schedule] = listing.schedules
+    assert (listing.title, schedule.span_days, schedule.exdates) == ("Festival", 2, ["2026-01-09"])
