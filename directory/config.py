@@ -6,6 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
+
+from directory.db import json_dumps
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable deployment."""
@@ -24,7 +28,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "APP_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "json_serializer": json_dumps,
+            "json_deserializer": orjson.loads,
+        },
         "BABEL_DEFAULT_LOCALE": "nb",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "locales"),

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, String, func
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+import orjson
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 # Stable constraint names, so Alembic can alter and drop them on PostgreSQL and SQLite alike.
 NAMING_CONVENTION = {
@@ -53,6 +67,19 @@ language_code = Annotated[str, mapped_column(String(12))]
 municipality_number = Annotated[str, mapped_column(String(4))]
 
 
+def json_dumps(value: Any) -> str:
+    """JSON columns as text (orjson: several times faster than ``json``; keys that are not
+    strings become strings, as ``json`` does)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def fingerprint(value: Any) -> str:
+    """A SHA-256 of ``value`` as canonical JSON: sorted keys; dataclasses as their fields,
+    dates and times in ISO 8601, enums as their values."""
+    data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return hashlib.sha256(data).hexdigest()
+
+
 def configure_sqlite(engine: Any) -> None:
     """Make SQLite behave: enforce foreign keys, let readers and a writer work at once,
     and let SQLAlchemy control transactions (so SAVEPOINT works in tests)."""
@@ -73,3 +100,29 @@ def configure_sqlite(engine: Any) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Primary keys for ``count`` rows about to be inserted into ``table`` (bulk writes
+    that must know a row's id before its children are written).
+
+    PostgreSQL draws them from the column's sequence, so concurrent writers never collide.
+    SQLite has no sequences: the ids follow the table's largest, which is safe because a
+    SQLite transaction that has written holds the database's only write lock; call this
+    only after the transaction has written something.
+    """
+    if count <= 0:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = connection.execute(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+        ).scalar_one()
+        return list(
+            connection.execute(
+                text("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
+                {"sequence": sequence, "count": count},
+            ).scalars()
+        )
+    start = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(start + 1, start + 1 + count))

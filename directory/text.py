@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -51,6 +52,20 @@ def fold(text: str) -> str:
     æ→ae, ø→o, å→a, á→a, č→c, đ→d, ŋ→n, š→s, ŧ→t, ž→z; Arabic and Persian letter
     variants are unified and vowel marks dropped; other scripts keep their letters.
     """
+    if len(text) <= _SHORT:  # words and labels repeat (search terms, sheet values)
+        return _fold_short(text)
+    return _fold(text)
+
+
+_SHORT = 40
+
+
+@lru_cache(maxsize=8192)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = strip_controls(text)
     if text.isascii():  # nothing to decompose or map: the same result, much faster
         return " ".join(text.casefold().split())

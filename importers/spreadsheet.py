@@ -573,13 +573,14 @@ def _read(rows: list[Row], mapping: dict[str, str] | None, today: dt.date | None
 
 def _records(rows: list[Row], layout: _Layout, today: dt.date) -> Iterator[Item]:
     seen: dict[str, int] = {}
+    line_name = _("Linje %(line)s")  # translated once, filled in per row
     for line, cells in rows:
         if line <= layout.header_line:
             continue
         values = layout.values(cells)
         if not values.keys() - {"external_id", "kind"}:
             continue  # blank, or numbered in advance and not filled in yet
-        reader = _RowReader(values, layout.present, line, today)
+        reader = _RowReader(values, layout.present, line_name % {"line": line}, today)
         try:
             item = reader.read()
         except ValueError as error:  # a value no check foresaw: still only this row
@@ -615,6 +616,9 @@ def _cell(raw: object) -> Cell | None:
     """What a cell says, as text or a date/time; None when it is empty."""
     if raw is None:
         return None
+    if type(raw) is str:  # every CSV cell, most workbook cells
+        text = strip_controls(raw).replace("\r\n", "\n").strip()
+        return text or None
     if isinstance(raw, bool):
         return "Ja" if raw else "Nei"
     if isinstance(raw, int):
@@ -676,11 +680,11 @@ def external_id_for(title: str, venue: str, days: str, dates: str) -> str:
 class _RowReader:
     """One row's values into a Record, collecting every problem on the way."""
 
-    def __init__(self, values: dict[str, Cell], present: set[str], line: int, today: dt.date):
+    def __init__(self, values: dict[str, Cell], present: set[str], where: str, today: dt.date):
         self.values = values
         self.present = present
         self.today = today
-        self.where = _("Linje %(line)s", line=line)
+        self.where = where
         self.problems: list[str] = []
 
     def parse(self, name: str, parser: Callable[[Cell], T]) -> T | None:

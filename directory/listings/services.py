@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -13,8 +11,10 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from directory.db import fingerprint
 from directory.extensions import db
 from directory.i18n import _
+from directory.listings.drafts import ListingDraft
 from directory.listings.models import (
     PUBLIC_STATUSES,
     Eligibility,
@@ -313,14 +313,14 @@ def listings_by_ids(ids: list[int]) -> dict[int, Listing]:
     return {listing.id: listing for listing in db.session.scalars(stmt)}
 
 
-def summarize_schedules(listing: Listing) -> None:
+def summarize_schedules(listing: Listing | ListingDraft) -> None:
     """Derive the weekday mask and time-of-day flags used by filters from the schedules."""
     listing.weekday_mask = weekday_mask(listing.schedules)
     listing.evening = any(is_evening(s) for s in listing.schedules)
     listing.daytime = any(not is_evening(s) for s in listing.schedules)
 
 
-def content_hash(listing: Listing) -> str:
+def content_hash(listing: Listing | ListingDraft) -> str:
     """A fingerprint of what a listing says, for importers to skip unchanged records."""
     facts = {
         name: getattr(listing, name)
@@ -346,10 +346,10 @@ def content_hash(listing: Listing) -> str:
         [s.dtstart.isoformat(), s.opens_at.isoformat(), s.rrule, s.rdates, s.exdates]
         for s in listing.schedules
     ]
-    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
+    return fingerprint(facts)
 
 
-def validate_listing(listing: Listing) -> None:
+def validate_listing(listing: Listing | ListingDraft) -> None:
     """Check the rules every listing must satisfy, whoever writes it."""
     errors: dict[str, str] = {}
     if not listing.title.strip():
@@ -368,7 +368,7 @@ def validate_listing(listing: Listing) -> None:
         errors["max_age"] = _("Øvre alder kan ikke være lavere enn nedre alder.")
     # An event needs its date. An ongoing offer may come without opening times (an
     # imported directory service "by appointment"): its page then says to ask.
-    if not listing.schedules and isinstance(listing, Event):
+    if not listing.schedules and listing.kind is ListingKind.EVENT:
         errors["schedules"] = _("Legg inn minst én dato eller et tidspunkt.")
     if getattr(listing, "primary_category", None) is None:
         errors["primary_category"] = _("Velg en kategori.")
@@ -376,8 +376,9 @@ def validate_listing(listing: Listing) -> None:
         raise ListingValidationError(errors)
 
 
-def prepare_listing(listing: Listing) -> Listing:
-    """Validate a listing and derive its filter fields and hash, without the database."""
+def prepare_listing[L: (Listing, ListingDraft)](listing: L) -> L:
+    """Validate a listing (or a draft of one) and derive its filter fields and hash,
+    without the database."""
     primary = getattr(listing, "primary_category", None)
     if primary is not None and primary not in listing.categories:
         listing.categories.insert(0, primary)

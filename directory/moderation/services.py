@@ -14,6 +14,7 @@ from directory.accounts.models import Role, RoleGrant, User
 from directory.accounts.services import send_mail
 from directory.db import utcnow
 from directory.i18n import _
+from directory.listings.drafts import ListingDraft, ScheduleDraft
 from directory.listings.models import Eligibility, Listing, ListingStatus
 from directory.listings.services import save_listing
 from directory.moderation.models import Revision, StatusChange
@@ -58,7 +59,7 @@ class TransitionError(ValueError):
 # -- revisions (the audit log) ----------------------------------------------------------
 
 
-def schedule_facts(schedule: Schedule) -> dict[str, Any]:
+def schedule_facts(schedule: Schedule | ScheduleDraft) -> dict[str, Any]:
     """Everything a schedule says, as JSON-ready values (revisions, imports, the form)."""
     return {
         "dtstart": schedule.dtstart.isoformat(),
@@ -82,7 +83,7 @@ def schedule_facts(schedule: Schedule) -> dict[str, Any]:
     }
 
 
-def snapshot(listing: Listing) -> dict[str, Any]:
+def snapshot(listing: Listing | ListingDraft) -> dict[str, Any]:
     """Everything an editor can change about a listing, as JSON-ready values."""
     facts: dict[str, Any] = {name: getattr(listing, name) for name in SCALAR_FIELDS}
     facts["eligibility"] = listing.eligibility.value
@@ -163,25 +164,6 @@ def save(session: Session, listing: Listing, actor: User | None = None, via: str
     save_listing(session, listing)
     record_revision(session, listing, actor, via, new=new)
     return listing
-
-
-def save_new(session: Session, listings: list[Listing], via: str = "") -> None:
-    """Flush many new listings at once, each already passed through ``prepare_listing``,
-    and record their first revisions (importers: one flush per batch, not per row)."""
-    session.add_all(listings)
-    session.flush()
-    for listing in listings:
-        state = snapshot(listing)
-        changes = {name: [None, value] for name, value in state.items()}
-        session.add(
-            Revision(
-                listing_id=listing.id,
-                via=via,
-                version=listing.version,
-                changes=changes,
-                snapshot=state,
-            )
-        )
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -278,7 +260,7 @@ def change_status(
     return change
 
 
-def mark_verified(listing: Listing) -> None:
+def mark_verified(listing: Listing | ListingDraft) -> None:
     """Someone who knows has said the listing is still right today."""
     listing.verified_at = utcnow()
     listing.freshness_asked_at = None

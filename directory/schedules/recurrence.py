@@ -8,14 +8,19 @@ arithmetic, this module only applies the exceptions (EXDATE, breaks, validity, h
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.rrule import rruleset, rrulestr
 
 from directory.schedules.models import OSLO, Schedule
+
+if TYPE_CHECKING:
+    from directory.listings.drafts import ScheduleDraft
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EVENING_STARTS = dt.time(16, 30)
@@ -152,7 +157,7 @@ def next_occurrences(
     return sorted(merged)[:count]
 
 
-def weekdays_of(schedule: Schedule) -> set[int]:
+def weekdays_of(schedule: Schedule | ScheduleDraft) -> set[int]:
     """Weekdays (0 = Monday) on which a schedule can occur, from its rule or its dates."""
     if schedule.rrule:
         parts = parse_rrule(schedule.rrule)
@@ -165,7 +170,7 @@ def weekdays_of(schedule: Schedule) -> set[int]:
     return days
 
 
-def weekday_mask(schedules: list[Schedule]) -> int:
+def weekday_mask(schedules: Sequence[Schedule | ScheduleDraft]) -> int:
     """Bit mask of weekdays over all schedules (bit 0 = Monday … bit 6 = Sunday)."""
     mask = 0
     for schedule in schedules:
@@ -174,6 +179,6 @@ def weekday_mask(schedules: list[Schedule]) -> int:
     return mask
 
 
-def is_evening(schedule: Schedule) -> bool:
+def is_evening(schedule: Schedule | ScheduleDraft) -> bool:
     """Whether the activity starts in the late afternoon or evening."""
     return schedule.opens_at >= EVENING_STARTS
