@@ -5,8 +5,9 @@ The whole run is one transaction: the caller commits once at the end, so a run k
 midway leaves nothing half-written, and the next run finds every record again by its
 (source, external id). Only the run's own row is committed at the start, so an
 interrupted run still shows up as "running" that never finished. Bad rows never stop good
-ones: each record is mapped and validated in Python first, and written inside its own
-savepoint.
+ones: each record is mapped and validated in Python first; new ones are written in
+batches (``listings.bulk``), each in a savepoint, and updates one at a time, each in its
+own savepoint.
 """
 
 from __future__ import annotations
@@ -29,11 +30,7 @@ from directory.db import fingerprint, utcnow
 from directory.i18n import _
 from directory.listings.bulk import insert_new
 from directory.listings.drafts import SCHEDULE_FIELDS, BreakDraft, ListingDraft, ScheduleDraft
-from directory.listings.models import (
-    Eligibility,
-    Listing,
-    ListingStatus,
-)
+from directory.listings.models import Listing, ListingStatus
 from directory.listings.services import ListingValidationError, prepare_listing
 from directory.markup import strip_tags
 from directory.moderation import services as moderation
@@ -54,29 +51,10 @@ from importers.records import CARRIED_FIELDS, FileError, Item, Record, RowError,
 
 EXTERNAL_ID_MAX = 200
 DUPLICATE_SIMILARITY = 0.85
-# New listings are written this many at a time (one flush): far fewer round trips.
+# New listings are written this many at a time (one INSERT per table): far fewer round trips.
 BATCH_SIZE = 500
 LABEL_LANGUAGES = ("nn", "en")
 Progress = Callable[[int], None]
-# What a new listing says about what the source does not carry (column defaults only
-# apply at INSERT, and validation runs before it).
-NEW_LISTING_DEFAULTS: dict[str, Any] = {
-    "title": "",
-    "summary": "",
-    "description": "",
-    "is_free": True,
-    "cost_text": "",
-    "registration_required": False,
-    "registration_info": "",
-    "childcare": False,
-    "no_documents": False,
-    "eligibility": Eligibility.OPEN,
-    "eligibility_note": "",
-    "contact_name": "",
-    "contact_phone": "",
-    "contact_email": "",
-    "online_url": "",
-}
 
 
 @dataclass
