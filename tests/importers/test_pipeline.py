@@ -14,7 +14,7 @@ from directory.moderation.models import Revision
 from importers.models import ImportedRecord, ImportRun, ImportSource, PossibleDuplicate, SourceKind
 from importers.pipeline import run_import
 from importers.records import OrganizationData, Record, RowError, ScheduleData, VenueData
-from tests.factories import EMPTY_MUNICIPALITY, make_organization
+from tests.factories import EMPTY_MUNICIPALITY, make_listing, make_organization
 
 
 @pytest.fixture
@@ -100,6 +100,29 @@ def test_bad_rows_are_reported_and_good_ones_taken(
     assert "minst én dato" in messages["Linje 5"]
     assert "samme id" in messages["Linje 7"]
     assert [item.title for item in listings(db_session, source)] == ["Leksehjelp"]
+
+
+def test_a_batch_the_database_refuses_is_written_one_by_one(
+    app: Flask, db_session: Session, source: ImportSource
+) -> None:
+    # A listing that already carries this source's origin and id 2, made some other way:
+    # the batch INSERT breaks the unique (origin, external id), so the run writes its
+    # records one by one and only that one is reported.
+    make_listing(db_session, title="Laget for hånd", origin=source.origin, external_id="2")
+    items = [cafe(external_id=str(n), where=f"Linje {n + 1}") for n in (1, 2, 3)]
+    with app.test_request_context():
+        outcome = run_import(db_session, source, items)
+    run = outcome.run
+    assert (run.created, run.failed) == (2, 1)
+    [error] = run.errors
+    assert error.where == "Linje 3"
+    assert error.message.startswith("kunne ikke lagres")
+    titles = {(item.external_id, item.title) for item in listings(db_session, source)}
+    assert titles == {("1", "Språkkafé"), ("2", "Laget for hånd"), ("3", "Språkkafé")}
+    revisions = db_session.scalars(
+        select(Revision.listing_id).where(Revision.via == "import:biblioteket")
+    ).all()
+    assert len(revisions) == 2  # nothing of the refused batch attempt was kept
 
 
 def test_local_edits_survive_and_real_conflicts_are_kept(
