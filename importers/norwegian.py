@@ -18,6 +18,7 @@ from dateutil.rrule import rrulestr
 
 from directory.i18n import _
 from directory.listings.models import ListingKind
+from directory.schedules.recurrence import WEEKDAY_CODES, today_in_oslo
 from directory.text import fold
 
 # What a spreadsheet cell may hold once read: text, or a date/time from an Excel cell.
@@ -141,6 +142,10 @@ def _date_parts(text: str) -> DateParts | None:
     return None
 
 
+# Years a date in a sheet may have: a typo like 12.03.0225 is caught, not imported.
+YEARS_BACK, YEARS_AHEAD = 25, 10
+
+
 def _full_year(year: str) -> int:
     return int(year) + 2000 if len(year) == 2 else int(year)
 
@@ -148,6 +153,10 @@ def _full_year(year: str) -> int:
 def _make_date(parts: DateParts, reference: dt.date, written: str) -> dt.date:
     """The date, taking a missing year from the reference date (see _YEAR_SLACK)."""
     day, month, year = parts
+    if year is not None and not reference.year - YEARS_BACK <= year <= reference.year + YEARS_AHEAD:
+        raise ValueError(
+            _("«%(text)s» – året ser feil ut. Skriv for eksempel 12.03.2026.", text=written)
+        )
     try:
         if year is not None:
             return dt.date(year, month, day)
@@ -168,11 +177,7 @@ def _date_error(written: str) -> ValueError:
 
 
 def _today(today: dt.date | None) -> dt.date:
-    if today is not None:
-        return today
-    from directory.schedules.recurrence import today_in_oslo
-
-    return today_in_oslo()
+    return today if today is not None else today_in_oslo()
 
 
 def parse_date(value: Cell, *, today: dt.date | None = None) -> dt.date:
@@ -191,7 +196,7 @@ def parse_date(value: Cell, *, today: dt.date | None = None) -> dt.date:
     return _make_date(parts, _today(today), written)
 
 
-_LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\bog\b|\band\b|&)\s*")
+_LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\bog\b|\band\b|&)\s*", re.IGNORECASE)
 
 
 def parse_dates(value: Cell, *, today: dt.date | None = None) -> list[dt.date]:
@@ -204,16 +209,20 @@ def parse_dates(value: Cell, *, today: dt.date | None = None) -> list[dt.date]:
     parts = [part for part in _LIST_SPLIT.split(text) if part]
     if not parts:
         raise _date_error(as_written(value))
+    # Messages quote each part as written ("Første 31. Juni"), not folded.
+    shown = [part for part in _LIST_SPLIT.split(value.strip()) if part]
+    if len(shown) != len(parts):
+        shown = [value.strip()] * len(parts)
     # "12. og 19. mars 2026": the month and year are written once, at the end.
     last = _date_parts(parts[-1])
     found = []
-    for part in parts:
+    for part, written in zip(parts, shown, strict=True):
         parsed = _date_parts(part)
         if parsed is None and last is not None and re.fullmatch(r"\d{1,2}\.?", part):
             parsed = (int(part.rstrip(".")), last[1], last[2])
         if parsed is None:
-            raise _date_error(part)
-        found.append(_make_date(parsed, _today(today), part))
+            raise _date_error(written)
+        found.append(_make_date(parsed, _today(today), written))
     return found
 
 
@@ -314,7 +323,7 @@ def split_day_and_time(text: str) -> tuple[str, str]:
 
 # --- days and recurrence ----------------------------------------------------------------
 
-WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+MAX_WEEKLY_INTERVAL = 52
 _WEEKDAY_NAMES = {
     0: ("mandag", "man", "mon", "monday"),
     1: ("tirsdag", "tysdag", "tir", "tirs", "tys", "tue", "tues", "tuesday"),
@@ -405,6 +414,8 @@ def parse_days(value: str) -> str:
             interval, text = 2, text.replace(match[0], " ")
     elif not monthly and (match := _EVERY_NTH.search(text)):
         interval, text = int(match[1]), text.replace(match[0], " ")
+        if interval > MAX_WEEKLY_INTERVAL:  # "hver 1000. onsdag" is a typo
+            raise _days_error(written)
     elif not monthly and (match := _EVERY_WORD.search(text)):
         interval = 3 if (match[1] or match[2]) in ("tredje", "third") else 4
         text = text.replace(match[0], " ")

@@ -26,6 +26,7 @@ from werkzeug.routing import BuildError
 
 from directory.i18n import _
 from directory.listings.models import ListingKind
+from directory.schedules.recurrence import today_in_oslo
 from directory.text import fold, strip_controls
 from importers.norwegian import (
     Breaks,
@@ -332,9 +333,7 @@ def _decode(data: bytes) -> tuple[str, int]:
     if data.startswith(b"PK\x03\x04"):
         raise FileError(_("Dette er en Excel-fil (.xlsx), ikke CSV. Last den opp som Excel-fil."))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileError(
-            _("Dette er en gammel Excel-fil (.xls). Åpne den i Excel og lagre som .xlsx eller CSV.")
-        )
+        raise _old_excel()
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
             text = data.decode("utf-16")
@@ -348,9 +347,7 @@ def _decode(data: bytes) -> tuple[str, int]:
             _("Kunne ikke lese teksten i filen. Lagre den som «CSV UTF-8» i Excel og prøv igjen.")
         ) from None
     if "\x00" in text:
-        raise FileError(
-            _("Filen er ikke et regneark (CSV). Lagre den som CSV eller .xlsx og prøv igjen.")
-        )
+        raise _not_a_sheet()
     if not text.strip():
         raise FileError(_("Filen er tom."))
     # "sep=;" on the first line tells Excel the delimiter; Excel hides that line.
@@ -373,11 +370,18 @@ def _csv_rows(text: str, skipped: int, mapping: dict[str, str] | None) -> list[R
         delimiters = list(dict.fromkeys([*sniffed, ";", ",", "\t"]))
     headers = _header_lookup(mapping)
     first: list[Row] | None = None
+    failure: FileError | None = None
     for delimiter in delimiters:
-        rows = _split_csv(text, delimiter)
+        try:
+            rows = _split_csv(text, delimiter)
+        except FileError as error:  # under the wrong delimiter, quotes can look broken
+            failure = failure or error
+            continue
         if _find_header(rows, headers, strict=True) is not None:
             return rows
         first = first if first is not None else rows
+    if first is None and failure is not None:
+        raise failure
     return first or []
 
 
@@ -385,18 +389,35 @@ def _split_csv(text: str, delimiter: str) -> list[Row]:
     rows: list[Row] = []
     filled = 0
     try:
-        # Each record is one row in Excel, even when a quoted cell spans several lines.
-        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        # Each record is one row in Excel, even when a quoted cell spans several lines;
+        # lines may end in CR LF, LF or a lone CR (old Mac Excel's "CSV (Macintosh)").
+        lines = io.StringIO(text, newline=None)
+        for number, cells in enumerate(csv.reader(lines, delimiter=delimiter), 1):
             if any(cell.strip() for cell in cells):
                 filled += 1
                 if filled > MAX_ROWS:
                     raise _too_many_rows()
                 rows.append((number, list(cells[:MAX_COLUMNS])))
-    except csv.Error:
-        raise FileError(
-            _("Filen er ikke et regneark (CSV). Lagre den som CSV eller .xlsx og prøv igjen.")
-        ) from None
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            limit = f"{csv.field_size_limit():,}".replace(",", " ")
+            raise FileError(
+                _("En celle i filen har mer enn %(max)s tegn. Gjør teksten kortere.", max=limit)
+            ) from None
+        raise _not_a_sheet() from None
     return rows
+
+
+def _old_excel() -> FileError:
+    return FileError(
+        _("Dette er en gammel Excel-fil (.xls). Åpne den i Excel og lagre som .xlsx eller CSV.")
+    )
+
+
+def _not_a_sheet() -> FileError:
+    return FileError(
+        _("Filen er ikke et regneark (CSV). Lagre den som CSV eller .xlsx og prøv igjen.")
+    )
 
 
 def _too_many_rows() -> FileError:
@@ -406,20 +427,17 @@ def _too_many_rows() -> FileError:
 
 def _xlsx_rows(data: bytes) -> list[Row]:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileError(
-            _("Dette er en gammel Excel-fil (.xls). Åpne den i Excel og lagre som .xlsx eller CSV.")
-        )
+        raise _old_excel()
+    not_excel = _(
+        "Filen er ikke en Excel-fil (.xlsx). Lagre den som .xlsx eller CSV og prøv igjen."
+    )
     if not data.startswith(b"PK"):
-        raise FileError(
-            _("Filen er ikke en Excel-fil (.xlsx). Lagre den som .xlsx eller CSV og prøv igjen.")
-        )
+        raise FileError(not_excel)
     rows: list[Row] = []
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a broken or foreign file
-        raise FileError(
-            _("Filen er ikke en Excel-fil (.xlsx). Lagre den som .xlsx eller CSV og prøv igjen.")
-        ) from None
+        raise FileError(not_excel) from None
     try:
         if not workbook.worksheets:
             raise FileError(_("Filen er tom."))
@@ -564,11 +582,10 @@ def _layout(rows: list[Row], mapping: dict[str, str] | None) -> _Layout:
 
 def _read(rows: list[Row], mapping: dict[str, str] | None, today: dt.date | None) -> Reader:
     layout = _layout(rows, mapping)  # file errors now, before the first record is asked for
-    if today is None:
-        from directory.schedules.recurrence import today_in_oslo
-
-        today = today_in_oslo()
-    return _records(rows, layout, today)
+    if not any(line > layout.header_line for line, _cells in rows):
+        # Nothing to import; and a run over an empty sheet would archive the whole source.
+        raise FileError(_("Filen har ingen rader under overskriftene."))
+    return _records(rows, layout, today or today_in_oslo())
 
 
 def _records(rows: list[Row], layout: _Layout, today: dt.date) -> Iterator[Item]:
@@ -617,8 +634,7 @@ def _cell(raw: object) -> Cell | None:
     if raw is None:
         return None
     if type(raw) is str:  # every CSV cell, most workbook cells
-        text = strip_controls(raw).replace("\r\n", "\n").strip()
-        return text or None
+        return _cell_text(raw)
     if isinstance(raw, bool):
         return "Ja" if raw else "Nei"
     if isinstance(raw, int):
@@ -633,7 +649,11 @@ def _cell(raw: object) -> Cell | None:
         return raw
     if isinstance(raw, dt.timedelta):
         return (dt.datetime.min + raw).time() if raw < dt.timedelta(days=1) else str(raw)
-    text = strip_controls(str(raw)).replace("\r\n", "\n").strip()
+    return _cell_text(str(raw))
+
+
+def _cell_text(raw: str) -> str | None:
+    text = strip_controls(raw).replace("\r\n", "\n").strip()
     return text or None
 
 
@@ -669,6 +689,18 @@ def _names_days(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _dates_in(text: str, today: dt.date) -> tuple[list[dt.date], dt.date | None]:
+    """The dates of a Dato cell: a list ("12.03, 19.03.2026") or a from–to range."""
+    try:
+        return parse_dates(text, today=today), None
+    except ValueError as error:
+        try:
+            start, end = parse_date_range(text, today=today)
+        except ValueError:
+            raise error from None
+        return [start], end
 
 
 def external_id_for(title: str, venue: str, days: str, dates: str) -> str:
@@ -889,20 +921,21 @@ class _RowReader:
         if isinstance(value, dt.datetime) and value.time() != dt.time() and default is None:
             default = (value.time(), None)
         if isinstance(value, str):
-            # "12.03.2026 kl 18" or "12.03.2026 18:00": the time column wins when it is set.
-            text, time_text = split_day_and_time(value)
-            if not time_text and (match := _DATE_AND_TIME.fullmatch(value)):
-                text, time_text = match[1], match[2]
-            if time_text:
-                default = default or self.time(time_text, value)
-            try:
-                dates = parse_dates(text, today=self.today)
+            try:  # dates only: "12.03, 19.03" are two dates, not a date at 19:03
+                dates, end = _dates_in(value, self.today)
             except ValueError as error:
-                try:
-                    start, end = parse_date_range(text, today=self.today)
-                    dates = [start]
-                except ValueError:
+                # "12.03.2026 kl 18" or "12.03.2026 18:00": the time column wins when set.
+                text, time_text = split_day_and_time(value)
+                if not time_text and (match := _DATE_AND_TIME.fullmatch(value)):
+                    text, time_text = match[1], match[2]
+                if not time_text or not text:
                     self.problems.append(str(error))
+                else:
+                    default = default or self.time(time_text, value)
+                    try:
+                        dates, end = _dates_in(text, self.today)
+                    except ValueError as second:
+                        self.problems.append(str(second))
         elif value is not None:
             dates = [found] if (found := self.parse("date", parse_date)) else []
         last = self.parse(

@@ -164,6 +164,18 @@ def test_commas_with_quoted_cells_and_english_headers() -> None:
     assert football.schedules[0].rrule == "FREQ=WEEKLY;BYDAY=TU"
 
 
+def test_lone_carriage_returns_from_old_mac_excel() -> None:
+    data = (
+        b"Tittel;Kategori;Dag;Tid\r"
+        b"Kaf\xe9;Spr\xe5kkaf\xe9;tirsdag;18-20\r"
+        b'"To\rlinjer";Leksehjelp;onsdag;17\r'  # a quoted cell over two lines stays one row
+    )
+    [cafe, homework] = records(list(read_csv(data, today=TODAY)))
+    assert (cafe.fields["title"], cafe.where) == ("Kafé", "Linje 2")
+    assert cafe.schedules[0].rrule == "FREQ=WEEKLY;BYDAY=TU"
+    assert (homework.fields["title"], homework.where) == ("To linjer", "Linje 3")
+
+
 def test_tabs() -> None:
     homework, hall = records(read("tabs.tsv"))
     assert homework.schedules == [
@@ -283,6 +295,12 @@ def test_missing_day_and_date_columns() -> None:
         (
             csv_bytes("hei og hallo", "ingen overskrifter her"),
             "Fant ingen rad med kolonneoverskrifter.",
+        ),
+        # The empty template: importing it must not archive everything from the source.
+        (csv_bytes("Tittel;Kategori;Dag;Tid", ";;;"), "Filen har ingen rader under overskriftene."),
+        (
+            csv_bytes("Tittel;Dag", "Kafé;tirsdag;" + "x" * 140_000),
+            "En celle i filen har mer enn 131 072 tegn.",
         ),
     ],
 )
@@ -573,6 +591,32 @@ def test_dates_with_times_ranges_and_all_day() -> None:
     assert problems["Linje 8"] == "Til dato (10.03.2026) er før Dato (12.03.2026)."
 
 
+def test_dates_without_a_year_are_dates_not_times() -> None:
+    items = list(
+        read_csv(
+            csv_bytes(
+                "ID;Tittel;Kategori;Dato;Tid",
+                "1;Temakveld;Språkkafé;12.03, 19.03;18-20",
+                "2;Sommerkurs;Språkkafé;22.06–16.08;10",
+                "3;Foreldremøte;Språkkafé;03.09 kl 18;",
+            ),
+            today=TODAY,
+        )
+    )
+    assert errors(items) == []
+    found = by_id(items)
+    [both] = found["1"].schedules  # two dates, one schedule: 12.03 and again 19.03 at 18
+    assert (both.dtstart, both.opens_at, both.rdates) == (
+        dt.date(2026, 3, 12),
+        dt.time(18),
+        ["2026-03-19T18:00"],
+    )
+    summer = found["2"].schedules[0]
+    assert (summer.dtstart, summer.opens_at) == (dt.date(2026, 6, 22), dt.time(10))
+    meeting = found["3"].schedules[0]
+    assert (meeting.dtstart, meeting.opens_at) == (dt.date(2025, 9, 3), dt.time(18))
+
+
 def test_no_day_no_date_is_a_row_error() -> None:
     data = csv_bytes("Tittel;Dag;Tid", "Kor;;18:00")
     assert errors(list(read_csv(data, today=TODAY))) == [
@@ -816,6 +860,19 @@ def test_parse_date_errors(text: str, message: str) -> None:
         norwegian.parse_date(text, today=TODAY)
 
 
+@pytest.mark.parametrize("text", ["12.03.0225", "12.03.9999", "12.03.1925"])
+def test_years_far_off_are_typos(text: str) -> None:
+    message = f"«{text}» – året ser feil ut. Skriv for eksempel 12.03.2026."
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        norwegian.parse_dates(text, today=TODAY)
+
+
+def test_date_messages_quote_what_was_written() -> None:
+    message = "«Første 31. Juni» – forstod ikke datoen. Skriv for eksempel 12.03.2026."
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        norwegian.parse_dates("12. Mai, Første 31. Juni", today=TODAY)
+
+
 def test_parse_dates_and_ranges() -> None:
     march = [dt.date(2026, 3, 12), dt.date(2026, 3, 19)]
     assert norwegian.parse_dates("12.03.2026, 19.03.2026", today=TODAY) == march
@@ -891,7 +948,10 @@ def test_parse_days(text: str, rule: str) -> None:
     assert norwegian.parse_days(text) == rule
 
 
-@pytest.mark.parametrize("text", ["tirsdag eller torsdag", "ukentlig", "mandag hver måned", "blå"])
+@pytest.mark.parametrize(
+    "text",
+    ["tirsdag eller torsdag", "ukentlig", "mandag hver måned", "blå", "hver 1000. onsdag"],
+)
 def test_parse_days_errors(text: str) -> None:
     message = (
         f"«{text}» – forstod ikke dagen. Skriv for eksempel tirsdag, mandag og onsdag, "
