@@ -79,6 +79,7 @@ from importers.models import (
 )
 from importers.pipeline import Change, Outcome
 from importers.records import FileError
+from importers.service import import_data, in_municipality
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # What a file is read as, by its extension (the file is what it is, whatever the source).
@@ -340,10 +341,7 @@ class SourceForm(SecureForm):
 
 
 def _same_municipality(model: type[Organization | Venue], id_: int | None, number: str) -> None:
-    if id_ is None:
-        return
-    stmt = select(model.municipality_number).where(model.id == id_)
-    if db.session.scalar(stmt) != number:
+    if not in_municipality(db.session(), model, id_, number):
         raise ValidationError(_("Velg en som hører til samme kommune som kilden."))
 
 
@@ -801,8 +799,6 @@ class ImportUploadView(BackOfficeAccess, BaseView):  # type: ignore[misc]
 
     def _run(self, upload: Upload, source: ImportSource, *, dry_run: bool) -> str:
         """Import (or try) the upload; a file that cannot be read is thrown away."""
-        from importers.service import import_data
-
         session = db.session()
         try:
             outcome = import_data(session, source, upload.path, kind=upload.kind, dry_run=dry_run)

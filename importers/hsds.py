@@ -324,6 +324,8 @@ def _schedule(raw: Mapping[str, Any], fallback_start: dt.date) -> list[ScheduleD
         ends = [d for d in (valid_to, until if rule else None) if d]
         if rule and count is not None and count > 0:
             ends.append(_date_of_occurrence(rule, start, opens, count))
+        if ends and min(ends) < start:
+            raise _ScheduleError(_("slutter (until eller valid_to) før den begynner (dtstart)"))
         result.append(
             ScheduleData(
                 dtstart=start,
@@ -466,7 +468,7 @@ def _timezone_field(raw: Mapping[str, Any]) -> int | None:
     if raw.get("timezone") in (None, ""):
         return None
     hours = _number(raw, "timezone")
-    if hours is None:
+    if hours is None or not -14 <= hours <= 14:  # UTC-12 to UTC+14 are the zones there are
         raise _ScheduleError(
             _(
                 "tidssonen «%(value)s» kunne ikke leses; skriv timer fra UTC, for eksempel 1",
@@ -613,7 +615,7 @@ def _services_in(document: Any) -> list[Any]:
                 else s
                 for s in document["services"]
             ]
-        if "services.csv" in document:  # the tabular package as one JSON (tabular.json)
+        if isinstance(document.get("services.csv"), list):  # the package as one JSON
             files = {name: table for table, names in TABLES.items() for name in names}
             return _join_tables({files[k]: v for k, v in document.items() if k in files})
         if "id" in document and "name" in document:
@@ -638,8 +640,15 @@ def _parse_json(data: bytes, source: str) -> Any:
                 column=error.colno,
             )
         ) from None
-    except (UnicodeDecodeError, RecursionError):
+    except UnicodeDecodeError:
         raise FileError(_("%(source)s er ikke JSON-tekst i UTF-8.", source=source)) from None
+    except (RecursionError, ValueError):  # nested too deep, or a number thousands of digits long
+        raise FileError(
+            _(
+                "%(source)s kunne ikke leses: den er for dypt nestet eller har altfor lange tall.",
+                source=source,
+            )
+        ) from None
 
 
 def read_hsds_api(base_url: str, fetcher: Callable[[str], Fetched] = fetch) -> Reader:

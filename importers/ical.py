@@ -23,7 +23,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from directory.i18n import _
 from directory.listings.models import ListingKind
-from directory.schedules.recurrence import RecurrenceError, parse_rrule
+from directory.schedules.recurrence import RecurrenceError, month_days_fit, parse_rrule
 from importers.records import (
     FileError,
     Item,
@@ -127,7 +127,7 @@ def _record(
     try:
         record = _describe(uid, where, main)
         series = _series(master, zone) if master is not None else None
-    except (_UnreadableError, BrokenCalendarProperty) as problem:
+    except (_UnreadableError, BrokenCalendarProperty, OverflowError) as problem:
         yield RowError(where, _message(problem))
         return
     record.kind = ListingKind.OFFER if series and series.rrule else ListingKind.EVENT
@@ -138,7 +138,7 @@ def _record(
         try:
             instance = _when(override, zone)
             original = _local(override.get("RECURRENCE-ID").dt, series.timezone if series else zone)
-        except (_UnreadableError, BrokenCalendarProperty) as problem:
+        except (_UnreadableError, BrokenCalendarProperty, OverflowError) as problem:
             yield RowError(where, _message(problem))
             continue
         if series is not None:
@@ -302,15 +302,21 @@ def _rule(event: Component, rule: Any, schedule: ScheduleData) -> tuple[str, dt.
     value = kept.to_ical().decode()
     first = dt.datetime.combine(schedule.dtstart, schedule.opens_at)
     try:
-        parse_rrule(value)
+        parts = parse_rrule(value)
         dates = rrulestr(value, dtstart=first)
     except (RecurrenceError, ValueError, TypeError) as error:
         raise _UnreadableError(bad_rule) from error
-    if dates.after(first, inc=True) is None:  # e.g. 30 February: never
+    # 30 February never comes; dateutil would look for it until the year 9999.
+    if not month_days_fit(parts) or dates.after(first, inc=True) is None:
         raise _UnreadableError(
             _("Gjentakelsen «%(rule)s» gir ingen datoer. Sjekk dagene i regelen.", rule=text)
         )
-    return value, _last_day(until, schedule) if until is not None else None
+    last = _last_day(until, schedule) if until is not None else None
+    if last is not None and last < schedule.dtstart:
+        raise _UnreadableError(
+            _("Gjentakelsen «%(rule)s» slutter (UNTIL) før den begynner (DTSTART).", rule=text)
+        )
+    return value, last
 
 
 def _same_time_of_day(rule: vRecur, opens_at: dt.time) -> bool:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from directory.places.models import Municipality, Venue
 
 
+# How long a source's name may be.
+NAME_MAX = 80
+
+
 class SourceKind(enum.Enum):
     """What a source is read as."""
 
@@ -51,7 +55,7 @@ class ImportSource(Base):
     __tablename__ = "import_source"
 
     id: Mapped[int_pk]
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
     kind: Mapped[SourceKind]
     url: Mapped[str | None] = mapped_column(String(1000))
     municipality_number: Mapped[str] = mapped_column(ForeignKey("municipality.number"))

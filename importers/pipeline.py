@@ -38,7 +38,7 @@ from directory.moderation.models import StatusChange
 from directory.organizations.models import Organization, OrganizationKind
 from directory.places.models import Venue
 from directory.taxonomy.models import Category, TargetGroup
-from directory.text import fold
+from directory.text import fold, strip_controls
 from importers.models import (
     ImportedRecord,
     ImportRowError,
@@ -108,6 +108,13 @@ def record_hash(record: Record) -> str:
     facts = dict(vars(record))
     facts.pop("where", None)  # moving a row in the sheet is not a change
     return fingerprint(facts)
+
+
+def _clean(text: str) -> str:
+    """Source text as it is stored: no HTML, no control characters (PostgreSQL refuses
+    NUL; bidi marks and zero-width characters confuse search), no outer spaces. Every
+    reader's text passes here once."""
+    return strip_tags(strip_controls(text)).strip()
 
 
 def external_key(value: str) -> str:
@@ -213,7 +220,7 @@ class Resolver:
         organization = self.organizations.get(key)
         if organization is None:
             organization = Organization(
-                name=strip_tags(data.name.strip())[:200],
+                name=_clean(data.name)[:200],
                 kind=OrganizationKind.OTHER,
                 municipality_number=self.source.municipality_number,
                 email=data.email[:254],
@@ -221,12 +228,11 @@ class Resolver:
                 website=data.website[:500]
                 if data.website.startswith(("http://", "https://"))
                 else "",
-                description=strip_tags(data.description),
+                description=_clean(data.description),
                 origin=self.source.origin,
                 external_id=external_key(data.external_id) if data.external_id else None,
             )
-            self.session.add(organization)
-            self.organizations[key] = organization
+            self.organizations[key] = organization  # added with its first good record
         return organization
 
     def venue_of(self, record: Record) -> Venue | None:
@@ -238,18 +244,17 @@ class Resolver:
         venue = self.venues.get(key)
         if venue is None:
             venue = Venue(
-                name=strip_tags(data.name.strip())[:200],
-                street_address=strip_tags(data.street_address)[:200],
+                name=_clean(data.name)[:200],
+                street_address=_clean(data.street_address)[:200],
                 postal_code=data.postal_code[:4] if data.postal_code.isdigit() else "",
-                postal_place=strip_tags(data.postal_place)[:100],
+                postal_place=_clean(data.postal_place)[:100],
                 latitude=data.latitude,
                 longitude=data.longitude,
                 municipality_number=self.source.municipality_number,
                 origin=self.source.origin,
                 external_id=external_key(data.external_id) if data.external_id else None,
             )
-            self.session.add(venue)
-            self.venues[key] = venue
+            self.venues[key] = venue  # added with its first good record
         return venue
 
 
@@ -300,7 +305,7 @@ def _feed_values(
     for name in CARRIED_FIELDS:
         if name in record.fields:
             value = record.fields[name]
-            values[name] = strip_tags(value.strip()) if isinstance(value, str) else value
+            values[name] = _clean(value) if isinstance(value, str) else value
     built = schedules if schedules is not None else [_draft(s) for s in record.schedules]
     values["schedules"] = [moderation.schedule_facts(s) for s in built]
     values["categories"] = sorted(c.id for c in categories)
@@ -457,6 +462,11 @@ class Run:
         if listing.status is ListingStatus.PUBLISHED:
             moderation.mark_verified(listing)
         prepare_listing(listing)
+        # Only now, with the record known to be good, may a new organization or venue it
+        # names be written.
+        self.session.add(listing.organization)
+        if listing.venue is not None:
+            self.session.add(listing.venue)
         return Pending(listing, record.where, key, digest, values)
 
     def write_pending(self) -> None:
@@ -503,6 +513,12 @@ class Run:
             self.changes.append(Change("create", one.key, one.listing.title))
 
     def _update(self, record: Record, known: ImportedRecord, digest: str) -> None:
+        # Loading the listing's schedules and labels must not flush half an update (two
+        # UPDATEs, the version bumped twice).
+        with self.session.no_autoflush:
+            self._apply_update(record, known, digest)
+
+    def _apply_update(self, record: Record, known: ImportedRecord, digest: str) -> None:
         listing = known.listing
         resolver = self.resolver
         categories, unknown = resolver.categories_of(record)
@@ -557,7 +573,10 @@ class Run:
             )
 
     def _archive(self, known: ImportedRecord | None, title: str) -> None:
-        if known is None or known.listing.status is ListingStatus.ARCHIVED:
+        # A rejected listing stays rejected: it is not shown, and the coordinator decided.
+        if known is None or ListingStatus.ARCHIVED not in moderation.TRANSITIONS.get(
+            known.listing.status, frozenset()
+        ):
             self.run.unchanged += 1
             return
         listing = known.listing
@@ -648,15 +667,24 @@ def run_import(
                 state.take(item)
                 if progress is not None and count % 500 == 0:
                     progress(count)
+            state.write_pending()
+            if complete:
+                state.archive_vanished()
+            state.flag_duplicates()
         except FileError as error:  # the source broke off midway (a feed, a corrupt file)
             work.rollback()
             fail_run(session, run, str(error))
             session.commit()
             raise
-        state.write_pending()
-        if complete:
-            state.archive_vanished()
-        state.flag_duplicates()
+        except Exception:  # a fault of ours: nothing kept, and the run does not stay "running"
+            work.rollback()
+            fail_run(
+                session,
+                run,
+                _("Importen stoppet på grunn av en feil hos oss. Ingenting ble lagret."),
+            )
+            session.commit()
+            raise
     counts = {
         name: getattr(run, name)
         for name in ("created", "updated", "unchanged", "archived", "failed", "conflicts")

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.i18n import _
-from directory.places.models import Municipality
-from importers.models import ImportSource, SourceKind
+from directory.organizations.models import Organization
+from directory.places.models import Municipality, Venue
+from importers.models import NAME_MAX, ImportSource, SourceKind
 from importers.pipeline import Outcome, Progress, fail_run, run_import, start_run
 from importers.records import FileError, Reader
 
@@ -60,6 +61,16 @@ def read_bytes(path: Path) -> bytes:
         ) from None
 
 
+def in_municipality(
+    session: Session, model: type[Organization | Venue], id_: int | None, number: str
+) -> bool:
+    """Whether the organization or venue ``id_`` (if any) is in municipality ``number``."""
+    if id_ is None:
+        return True
+    stmt = select(model.municipality_number).where(model.id == id_)
+    return session.scalar(stmt) == number
+
+
 def source_for_file(
     session: Session,
     name: str,
@@ -70,10 +81,28 @@ def source_for_file(
     """The named source, created with these defaults the first time it is used."""
     if session.get(Municipality, municipality) is None:
         raise FileError(_("Fant ingen kommune med nummer %(number)s.", number=municipality))
+    if not in_municipality(session, Organization, organization_id, municipality):
+        raise FileError(
+            _(
+                "Fant ingen organisasjon med id %(id)s i kommune %(number)s.",
+                id=organization_id,
+                number=municipality,
+            )
+        )
+    name = name.strip()[:NAME_MAX]
     source = session.scalars(select(ImportSource).where(ImportSource.name == name)).first()
+    if source is not None and source.kind is not kind:
+        # Another kind of file would not carry the source's records: all would be archived.
+        raise FileError(
+            _(
+                "Kilden «%(name)s» leser %(kind)s-filer. Bruk et annet kildenavn for denne filen.",
+                name=name,
+                kind=source.kind.value,
+            )
+        )
     if source is None:
         source = ImportSource(
-            name=name[:80],
+            name=name,
             kind=kind,
             municipality_number=municipality,
             organization_id=organization_id,

@@ -23,7 +23,7 @@ from directory.listings.models import (
     listing_target_group,
 )
 from directory.moderation.models import Revision, StatusChange
-from directory.moderation.services import snapshot
+from directory.moderation.services import revision_changes, snapshot
 from directory.schedules.models import Schedule, ScheduleBreak
 from directory.search import hooks
 from directory.search.models import SearchOutbox
@@ -104,7 +104,7 @@ def _first_revision(draft: ListingDraft, via: str, now: object) -> dict[str, Any
         "user_id": None,
         "via": via,
         "version": draft.version,
-        "changes": {name: [None, value] for name, value in state.items()},
+        "changes": revision_changes({}, state),
         "snapshot": state,
         "created_at": now,
     }

@@ -106,6 +106,15 @@ def latest_revision(session: Session, listing: Listing) -> Revision | None:
     return session.scalars(stmt).first()
 
 
+def revision_changes(before: dict[str, Any], state: dict[str, Any]) -> dict[str, list[Any]]:
+    """What differs between two snapshots: field → [value before, value after]."""
+    return {
+        name: [before.get(name), value]
+        for name, value in state.items()
+        if before.get(name) != value
+    }
+
+
 def record_revision(
     session: Session,
     listing: Listing,
@@ -118,11 +127,7 @@ def record_revision(
     state = snapshot(listing)
     previous = None if new else latest_revision(session, listing)
     before = previous.snapshot if previous else {}
-    changes = {
-        name: [before.get(name), value]
-        for name, value in state.items()
-        if before.get(name) != value
-    }
+    changes = revision_changes(before, state)
     if previous is not None and not changes:
         return None
     revision = Revision(

@@ -7,6 +7,7 @@ arithmetic, this module only applies the exceptions (EXDATE, breaks, validity, h
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,6 +78,20 @@ def parse_rrule(text: str) -> dict[str, str]:
     if "FREQ" not in parts:
         raise RecurrenceError(text)
     return parts
+
+
+def month_days_fit(parts: dict[str, str]) -> bool:
+    """Whether a BYMONTHDAY can fall in one of the BYMONTHs: "30 February" never occurs,
+    and dateutil would look for it all the way to the year 9999 (seconds per rule)."""
+    if "BYMONTHDAY" not in parts or "BYMONTH" not in parts:
+        return True
+    try:
+        days = [abs(int(day)) for day in parts["BYMONTHDAY"].split(",")]
+        months = [int(month) for month in parts["BYMONTH"].split(",")]
+        longest = max(calendar.monthrange(2024, month)[1] for month in months)  # a leap year
+    except (ValueError, calendar.IllegalMonthError):
+        return False
+    return any(1 <= day <= longest for day in days)
 
 
 def _starts_at(schedule: Schedule) -> dt.time:

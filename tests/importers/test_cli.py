@@ -67,6 +67,25 @@ def test_a_file_that_cannot_be_read_gets_one_line_and_a_non_zero_exit(
     assert "9999" in output
 
 
+def test_an_organization_or_source_that_does_not_fit_is_refused(
+    app: Flask, db_session: Session
+) -> None:
+    path = str(FIXTURES / "spreadsheet" / "bom_semicolon.csv")
+    elsewhere = make_organization(db_session, "0301", name="Oslo frivilligsentral")
+    base = ("--kind", "csv", "--municipality", EMPTY_MUNICIPALITY)
+    for organization in ("999999", str(elsewhere.id)):
+        code, output = run(app, path, *base, "--organization", organization)
+        assert (code, "Traceback" in output) == (1, False)
+        assert f"Fant ingen organisasjon med id {organization} i kommune 5612" in output
+    assert summary(app, path, *base, "--source", "ark")["created"] == 2
+    # The same source name for a calendar would archive everything the sheet gave.
+    calendar = str(FIXTURES / "ical" / "weekly_dst.ics")
+    code, output = run(app, calendar, "--kind", "ics", "--municipality", "5612", "--source", "ark")
+    assert code == 1
+    assert "Kilden «ark» leser csv-filer" in output
+    assert {item.status for item in imported(db_session, "ark")} == {ListingStatus.PENDING}
+
+
 def test_a_dry_run_shows_the_changes_and_keeps_nothing(app: Flask, db_session: Session) -> None:
     path = str(FIXTURES / "spreadsheet" / "cp1252.csv")
     organization = make_organization(db_session, name="Kirken")

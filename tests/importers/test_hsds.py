@@ -316,6 +316,15 @@ def test_bad_json_is_a_file_error() -> None:
         list(read_hsds_json(b'{"id": "x",\n}'))
     with pytest.raises(FileError, match="Fant ingen tjenester"):
         list(read_hsds_json(b'{"hello": "world"}'))
+    # A tabular package whose services are not rows: refused, not an empty import (which
+    # would archive everything the source had).
+    with pytest.raises(FileError, match="Fant ingen tjenester"):
+        list(read_hsds_json(b'{"services.csv": "x"}'))
+    too_deep = b"[" * 100_000 + b"]" * 100_000
+    huge_number = b'{"id": "a", "name": "x", "minimum_age": ' + b"9" * 5000 + b"}"
+    for data in (too_deep, huge_number):
+        with pytest.raises(FileError, match="for dypt nestet eller har altfor lange tall"):
+            list(read_hsds_json(data))
 
 
 def test_list_and_page_shapes() -> None:
@@ -558,6 +567,11 @@ def test_schedule_without_dtstart_starts_on_the_service_date() -> None:
             "byday og bymonthday",
         ),
         ({"byday": "MO", "opens_at": "10:00", "timezone": 5.5}, "tidssonen 330 minutter"),
+        ({"byday": "MO", "opens_at": "10:00", "timezone": 1e308}, "tidssonen «1e+308»"),
+        (
+            {"byday": "MO", "dtstart": "2026-01-05", "until": "2025-12-01", "opens_at": "10:00"},
+            "slutter (until eller valid_to) før den begynner",
+        ),
     ],
 )
 def test_schedules_the_model_cannot_express_are_dropped(

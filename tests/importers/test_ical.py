@@ -363,6 +363,8 @@ def test_a_file_that_is_not_a_calendar(data: bytes) -> None:
         ("FREQ=WEEKLY;BYDAY=TUE", "kan ikke leses"),
         ("BYDAY=TU", "kan ikke leses"),
         ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "gir ingen datoer"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "gir ingen datoer"),  # dateutil: 5 s to say so
+        ("FREQ=WEEKLY;BYDAY=MO;UNTIL=20251201T000000Z", "slutter (UNTIL) før den begynner"),
     ],
 )
 def test_rules_the_schedule_model_cannot_hold(rule: str, problem: str) -> None:
@@ -370,6 +372,19 @@ def test_rules_the_schedule_model_cannot_hold(rule: str, problem: str) -> None:
     (error,) = read_ics(data)
     assert isinstance(error, RowError)
     assert problem in error.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["DTEND:99991231T235959Z", "DURATION:P99999999W", "EXDATE:99991231T235959Z"],
+)
+def test_dates_at_the_end_of_time_are_row_errors(line: str) -> None:
+    data = event("UID:a", "SUMMARY:Kafé", "DTSTART:20260105T180000", line)
+    (error,) = read_ics(data)
+    assert isinstance(error, RowError)
+    assert error.message == (
+        "En verdi i hendelsen kan ikke leses. Lagre hendelsen på nytt i kalenderen."
+    )
 
 
 def test_overnight_and_open_ended_times() -> None:

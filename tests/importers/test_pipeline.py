@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from directory.listings.models import Listing, ListingKind, ListingStatus
 from directory.moderation.models import Revision
-from importers.models import ImportedRecord, ImportRun, ImportSource, PossibleDuplicate, SourceKind
+from directory.organizations.models import Organization
+from directory.places.models import Venue
+from importers.models import (
+    ImportedRecord,
+    ImportRun,
+    ImportSource,
+    PossibleDuplicate,
+    RunStatus,
+    SourceKind,
+)
 from importers.pipeline import run_import
 from importers.records import OrganizationData, Record, RowError, ScheduleData, VenueData
 from tests.factories import EMPTY_MUNICIPALITY, make_listing, make_organization
@@ -161,6 +170,56 @@ def test_vanished_and_cancelled_records_are_archived_not_deleted(
         outcome = run_import(db_session, source, [cafe(cancelled=True)])
     assert outcome.run.archived == 2
     assert {item.status for item in listings(db_session, source)} == {ListingStatus.ARCHIVED}
+
+
+def test_a_rejected_listing_that_vanishes_stays_rejected(
+    app: Flask, db_session: Session, source: ImportSource
+) -> None:
+    with app.test_request_context():
+        run_import(db_session, source, [cafe()])
+        [listing] = listings(db_session, source)
+        listing.status = ListingStatus.REJECTED  # a coordinator turned it down
+        db_session.flush()
+        outcome = run_import(db_session, source, [])
+        cancelled = run_import(db_session, source, [cafe(cancelled=True)])
+    assert (outcome.run.status, outcome.run.archived, outcome.run.unchanged) == (
+        RunStatus.FINISHED,
+        0,
+        1,
+    )
+    assert cancelled.run.status is RunStatus.FINISHED
+    assert listing.status is ListingStatus.REJECTED
+
+
+def test_a_bad_record_leaves_no_organization_or_venue_behind(
+    app: Flask, db_session: Session, source: ImportSource
+) -> None:
+    bad = cafe(
+        target_groups=["marsboere"],
+        organization=OrganizationData(name="Helt ny forening"),
+        venue=VenueData(name="Helt nytt hus"),
+    )
+    with app.test_request_context():
+        outcome = run_import(db_session, source, [bad])
+    assert (outcome.run.created, outcome.run.failed) == (0, 1)
+    names = select(Organization.name).union_all(select(Venue.name))
+    assert {"Helt ny forening", "Helt nytt hus"}.isdisjoint(db_session.scalars(names))
+
+
+def test_a_fault_mid_run_keeps_nothing_and_marks_the_run_failed(
+    app: Flask, db_session: Session, source: ImportSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr("importers.pipeline.insert_new", broken)
+    with app.test_request_context(), pytest.raises(RuntimeError):
+        run_import(db_session, source, [cafe()])
+    run = db_session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
+    assert run is not None
+    assert run.status is RunStatus.FAILED
+    assert run.message == "Importen stoppet på grunn av en feil hos oss. Ingenting ble lagret."
+    assert listings(db_session, source) == []
 
 
 def test_a_dry_run_keeps_nothing_but_its_report(
