@@ -36,7 +36,7 @@ from flask_admin.actions import action
 from flask_babel import LazyString, format_datetime
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.wrappers import Response
@@ -65,8 +65,10 @@ from directory.db import utcnow
 from directory.extensions import db
 from directory.i18n import _, _l, ngettext
 from directory.listings.models import Listing
+from directory.moderation.services import schedule_from_facts
 from directory.organizations.models import Organization
 from directory.places.models import Municipality, Venue
+from directory.schedules.describe import describe_schedule
 from directory.taxonomy.models import Category
 from importers.models import (
     SOURCE_KIND_LABELS,
@@ -79,7 +81,7 @@ from importers.models import (
 )
 from importers.pipeline import Change, Outcome
 from importers.records import FileError
-from importers.service import import_data, in_municipality
+from importers.service import import_data, in_municipality, source_for_file
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # What a file is read as, by its extension (the file is what it is, whatever the source).
@@ -151,30 +153,27 @@ def my_municipality_choices() -> list[SelectChoice]:
     return [SelectChoice(number, f"{name} ({number})") for number, name in db.session.execute(stmt)]
 
 
-def organization_choices() -> list[SelectChoice]:
-    """Organizations in the user's municipalities, with the blank choice first."""
-    stmt = select(Organization.id, Organization.name, Organization.municipality_number)
-    clause = _in_mine(Organization.municipality_number)
+def _choices_in_scope(model: type[Organization | Venue]) -> list[SelectChoice]:
+    """Organizations or venues in the user's municipalities, with the blank choice first."""
+    stmt = select(model.id, model.name, model.municipality_number)
+    clause = _in_mine(model.municipality_number)
     if clause is not None:
         stmt = stmt.where(clause)
-    rows = db.session.execute(stmt.order_by(Organization.name))
+    rows = db.session.execute(stmt.order_by(model.name))
     return [
         SelectChoice("", "—"),
         *(SelectChoice(str(i), f"{name} ({number})") for i, name, number in rows),
     ]
+
+
+def organization_choices() -> list[SelectChoice]:
+    """Organizations in the user's municipalities, with the blank choice first."""
+    return _choices_in_scope(Organization)
 
 
 def venue_choices() -> list[SelectChoice]:
     """Venues in the user's municipalities, with the blank choice first."""
-    stmt = select(Venue.id, Venue.name, Venue.municipality_number)
-    clause = _in_mine(Venue.municipality_number)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    rows = db.session.execute(stmt.order_by(Venue.name))
-    return [
-        SelectChoice("", "—"),
-        *(SelectChoice(str(i), f"{name} ({number})") for i, name, number in rows),
-    ]
+    return _choices_in_scope(Venue)
 
 
 def category_slug_choices() -> list[SelectChoice]:
@@ -407,6 +406,8 @@ class ImportSourceView(ScopedModelView):
     }
     column_sortable_list = ["name", "last_run_at"]
     column_default_sort = "name"
+    # One query for the list, not one a row.
+    column_select_related_list = [ImportSource.municipality, ImportSource.organization]
     column_searchable_list = ["name"]
     column_filters = [MunicipalityFilter(ImportSource.municipality_number, _l("Kommune"))]
 
@@ -422,7 +423,9 @@ class ImportSourceView(ScopedModelView):
         model.column_mapping = dict(model.column_mapping or {})
 
     def record_links(self, model: ImportSource) -> list[tuple[str, str]]:
-        """Upload a file to this source."""
+        """Upload a file to this source (only an active one takes files)."""
+        if not model.active:
+            return []
         return [(_("Last opp en fil"), url_for("import.index", source=model.id))]
 
 
@@ -433,6 +436,7 @@ class ImportRunView(ScopedModelView):
     can_view_details = True
     form = SecureForm  # never shown: runs are made by importing
     details_template = "admin/imports/run_details.html"
+    column_select_related_list = [ImportRun.source]  # one query for the list, not one a row
     column_list = [
         "source.name",
         "started_at",
@@ -565,7 +569,7 @@ class Upload:
     source_id: int
     kind: SourceKind
     original_name: str
-    size: int
+    new_source: bool  # made for this upload: it goes again if nothing is imported
 
     @property
     def meta_path(self) -> Path:
@@ -581,7 +585,13 @@ def upload_folder() -> Path:
 
 
 def store_upload(
-    folder: Path, data: bytes, original_name: str, user_id: int, source_id: int, kind: SourceKind
+    folder: Path,
+    data: bytes,
+    original_name: str,
+    user_id: int,
+    source_id: int,
+    kind: SourceKind,
+    new_source: bool = False,
 ) -> Upload:
     """Keep an upload under a random name, with who sent it and for which source."""
     token = secrets.token_urlsafe(24)
@@ -592,7 +602,7 @@ def store_upload(
         source_id=source_id,
         kind=kind,
         original_name=original_name[:200],
-        size=len(data),
+        new_source=new_source,
     )
     upload.path.write_bytes(data)
     meta = {
@@ -600,7 +610,7 @@ def store_upload(
         "source_id": source_id,
         "kind": kind.value,
         "original_name": upload.original_name,
-        "size": upload.size,
+        "new_source": new_source,
     }
     upload.meta_path.write_text(json.dumps(meta), encoding="utf-8")
     return upload
@@ -620,11 +630,12 @@ def load_upload(folder: Path, token: str, user_id: int) -> Upload | None:
             source_id=int(meta["source_id"]),
             kind=SourceKind(meta["kind"]),
             original_name=str(meta["original_name"]),
-            size=int(meta["size"]),
+            new_source=bool(meta.get("new_source")),
         )
+        expired = path.stat().st_mtime < time.time() - UPLOAD_MAX_AGE.total_seconds()
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if upload.user_id != user_id or not path.is_file():
+    if upload.user_id != user_id or expired:
         return None
     return upload
 
@@ -633,6 +644,18 @@ def discard_upload(upload: Upload) -> None:
     """Delete the file and its metadata."""
     upload.path.unlink(missing_ok=True)
     upload.meta_path.unlink(missing_ok=True)
+
+
+def forget_new_source(upload: Upload) -> None:
+    """A source made for an upload that was thrown away goes too, unless something was
+    imported into it meanwhile (its runs go with it)."""
+    if not upload.new_source:
+        return
+    session = db.session()
+    used = select(ImportedRecord.id).where(ImportedRecord.source_id == upload.source_id)
+    if session.scalar(used.limit(1)) is None:
+        session.execute(delete(ImportSource).where(ImportSource.id == upload.source_id))
+        session.commit()
 
 
 def sweep_uploads(folder: Path, max_age: dt.timedelta = UPLOAD_MAX_AGE) -> int:
@@ -766,10 +789,10 @@ class ImportUploadView(BackOfficeAccess, BaseView):  # type: ignore[misc]
         if request.method == "GET" and request.args.get("source", "").isdigit():
             form.source.data = request.args["source"]
         if request.method == "POST" and form.validate():
-            source = self._chosen_source(form)
+            kind = upload_kind(form.file.data.filename or "", form.kind.data)
+            source = self._chosen_source(form, kind)
             folder = upload_folder()
             sweep_uploads(folder)
-            kind = upload_kind(form.file.data.filename or "", form.kind.data)
             upload = store_upload(
                 folder,
                 form.content,
@@ -777,16 +800,14 @@ class ImportUploadView(BackOfficeAccess, BaseView):  # type: ignore[misc]
                 current_user.id,
                 source.id,
                 kind,
+                new_source=not form.source.data,
             )
             return self._run(upload, source, dry_run=True)
         return str(self.render("admin/imports/upload.html", form=form))
 
-    def _chosen_source(self, form: UploadForm) -> ImportSource:
+    def _chosen_source(self, form: UploadForm, kind: SourceKind) -> ImportSource:
         if form.source.data:
             return self._source(int(form.source.data))
-        from importers.service import source_for_file
-
-        kind = upload_kind(form.file.data.filename or "", form.kind.data)
         source = source_for_file(
             db.session(),
             form.name.data.strip(),
@@ -804,10 +825,9 @@ class ImportUploadView(BackOfficeAccess, BaseView):  # type: ignore[misc]
             outcome = import_data(session, source, upload.path, kind=upload.kind, dry_run=dry_run)
         except FileError as error:
             discard_upload(upload)
+            forget_new_source(upload)
             return str(
-                self.render(
-                    "admin/imports/unreadable.html", source=source, upload=upload, reason=str(error)
-                )
+                self.render("admin/imports/unreadable.html", upload=upload, reason=str(error))
             )
         session.commit()
         if not dry_run:
@@ -843,7 +863,9 @@ class ImportUploadView(BackOfficeAccess, BaseView):  # type: ignore[misc]
     @expose("/cancel", methods=("POST",))  # type: ignore[untyped-decorator]
     def cancel(self) -> Response:
         """Throw the upload away; nothing was imported."""
-        discard_upload(self._upload())
+        upload = self._upload()
+        discard_upload(upload)
+        forget_new_source(upload)
         flash(_("Filen er slettet. Ingenting ble importert."))
         return redirect(url_for(".index"))
 
@@ -899,24 +921,8 @@ def value_text(name: str, value: Any) -> str:
 
 
 def _schedule_text(facts: Any) -> str:
-    from directory.schedules.describe import describe_schedule
-    from directory.schedules.models import Schedule
-
     try:
-        schedule = Schedule(
-            dtstart=dt.date.fromisoformat(facts["dtstart"]),
-            opens_at=dt.time.fromisoformat(facts["opens_at"]),
-            closes_at=dt.time.fromisoformat(facts["closes_at"]) if facts.get("closes_at") else None,
-            rrule=facts.get("rrule"),
-            valid_from=dt.date.fromisoformat(facts["valid_from"])
-            if facts.get("valid_from")
-            else None,
-            valid_to=dt.date.fromisoformat(facts["valid_to"]) if facts.get("valid_to") else None,
-            skip_public_holidays=bool(facts.get("skip_public_holidays")),
-            span_days=0,
-            all_day=False,
-        )
-        return describe_schedule(schedule)
+        return describe_schedule(schedule_from_facts(facts))
     except (KeyError, TypeError, ValueError):
         return json.dumps(facts, ensure_ascii=False)[:200]
 
@@ -950,6 +956,6 @@ def provenance(listing: Any) -> Provenance | None:
 
 
 def init_imports(app: Flask) -> None:
-    """The upload size limit (when none is set) and the ``provenance`` template global."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * MAX_UPLOAD_BYTES)
+    """The ``provenance`` template global (the request size limit is MAX_CONTENT_LENGTH in
+    the configuration; uploads have their own, smaller one: MAX_UPLOAD_BYTES)."""
     app.add_template_global(provenance, "provenance")

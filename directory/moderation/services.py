@@ -83,6 +83,33 @@ def schedule_facts(schedule: Schedule | ScheduleDraft) -> dict[str, Any]:
     }
 
 
+def schedule_from_facts(item: dict[str, Any]) -> Schedule:
+    """A schedule back from ``schedule_facts`` (restore, and imports' conflict lines)."""
+    return Schedule(
+        dtstart=dt.date.fromisoformat(item["dtstart"]),
+        opens_at=dt.time.fromisoformat(item["opens_at"]),
+        closes_at=_time(item.get("closes_at")),
+        rrule=item.get("rrule"),
+        rdates=item.get("rdates", []),
+        exdates=item.get("exdates", []),
+        valid_from=_date(item.get("valid_from")),
+        valid_to=_date(item.get("valid_to")),
+        skip_public_holidays=item.get("skip_public_holidays", False),
+        notes=item.get("notes", ""),
+        timezone=item.get("timezone", OSLO),
+        span_days=item.get("span_days", 0),
+        all_day=item.get("all_day", False),
+        breaks=[
+            ScheduleBreak(
+                starts_on=dt.date.fromisoformat(start),
+                ends_on=dt.date.fromisoformat(end),
+                reason=reason,
+            )
+            for start, end, reason in item.get("breaks", [])
+        ],
+    )
+
+
 def snapshot(listing: Listing | ListingDraft) -> dict[str, Any]:
     """Everything an editor can change about a listing, as JSON-ready values."""
     facts: dict[str, Any] = {name: getattr(listing, name) for name in SCALAR_FIELDS}
@@ -200,32 +227,7 @@ def restore(session: Session, listing: Listing, revision: Revision, actor: User 
     from directory.contribute.services import set_languages
 
     set_languages(listing, list(facts.get("languages", [])))
-    listing.schedules = [
-        Schedule(
-            dtstart=dt.date.fromisoformat(item["dtstart"]),
-            opens_at=dt.time.fromisoformat(item["opens_at"]),
-            closes_at=_time(item.get("closes_at")),
-            rrule=item.get("rrule"),
-            rdates=item.get("rdates", []),
-            exdates=item.get("exdates", []),
-            valid_from=_date(item.get("valid_from")),
-            valid_to=_date(item.get("valid_to")),
-            skip_public_holidays=item.get("skip_public_holidays", False),
-            notes=item.get("notes", ""),
-            timezone=item.get("timezone", OSLO),
-            span_days=item.get("span_days", 0),
-            all_day=item.get("all_day", False),
-            breaks=[
-                ScheduleBreak(
-                    starts_on=dt.date.fromisoformat(start),
-                    ends_on=dt.date.fromisoformat(end),
-                    reason=reason,
-                )
-                for start, end, reason in item.get("breaks", [])
-            ],
-        )
-        for item in facts.get("schedules", [])
-    ]
+    listing.schedules = [schedule_from_facts(item) for item in facts.get("schedules", [])]
     return save(session, listing, actor, via="restore")
 
 

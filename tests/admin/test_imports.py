@@ -3,8 +3,10 @@ and the provenance box on the site, all scoped by municipality and escaped."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,13 +14,23 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import EnvironBuilder, FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from admin.imports import load_upload, parse_mapping, store_upload, sweep_uploads
+from admin.imports import (
+    UPLOAD_MAX_AGE,
+    load_upload,
+    parse_mapping,
+    store_upload,
+    sweep_uploads,
+    value_text,
+)
 from directory.accounts.models import Role, User
-from directory.extensions import limiter
+from directory.extensions import db, limiter
 from directory.listings.models import Listing, ListingStatus
+from directory.moderation.services import schedule_facts
+from directory.schedules.describe import describe_schedule
+from directory.schedules.models import Schedule
 from directory.web import CONTENT_SECURITY_POLICY
 from importers.models import (
     ImportedRecord,
@@ -253,6 +265,24 @@ def test_a_new_source_is_made_from_the_upload_form(
     )
 
 
+def test_a_new_source_goes_again_when_its_upload_is_thrown_away(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    assert log_in(client, COORDINATOR) == 302
+    new = {"source": "", "name": "Ny liste", "municipality": EMPTY_MUNICIPALITY}
+    unreadable = _upload(client, "Navn;Farge\nEple;rød\n", **new)
+    assert "Filen kunne ikke leses" in unreadable.get_data(as_text=True)
+    named = select(ImportSource).where(ImportSource.name == "Ny liste")
+    assert db_session.scalars(named).all() == []
+    # The same name again, then cancelled: the name is free once more.
+    token = _token(_upload(client, SHEET, **new).get_data(as_text=True))
+    assert db_session.scalars(named).one().municipality_number == EMPTY_MUNICIPALITY
+    assert _confirm(client, token, "cancel").status_code == 302
+    db_session.expire_all()
+    assert db_session.scalars(named).all() == []
+    assert db_session.get(ImportSource, world.source.id) is not None  # others stay
+
+
 def test_a_new_source_stays_in_the_coordinators_municipalities(
     client: FlaskClient, world: World, db_session: Session
 ) -> None:
@@ -415,6 +445,31 @@ def test_coordinators_see_only_their_municipalitys_sources_runs_and_duplicates(
         assert "Fant ikke klokkeslettet i Kautokeino" not in text, url
 
 
+def test_source_and_run_lists_cost_the_same_queries_for_more_rows(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    assert log_in(client, ADMINISTRATOR) == 302
+    urls = ("/admin/importsource/", "/admin/importrun/")
+
+    def statements(url: str) -> int:
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            seen.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    few = {url: statements(url) for url in urls}
+    for n in range(5):
+        _run(db_session, _source(db_session, f"Kilde {n}", EMPTY_MUNICIPALITY), "Linje 2: feil")
+    assert {url: statements(url) for url in urls} == few
+
+
 def test_people_without_the_role_find_no_import_pages(
     client: FlaskClient, world: World, db_session: Session
 ) -> None:
@@ -555,6 +610,31 @@ def test_the_coordinator_edits_a_source_and_not_one_elsewhere(
     client.post(oslo, data={**form, "name": "Kapret"})
     db_session.refresh(world.oslo_source)
     assert world.oslo_source.name == "Bydel Grünerløkka"
+
+
+def test_a_conflicting_schedule_is_described_as_the_listing_page_would(app: Flask) -> None:
+    exhibition = Schedule(
+        dtstart=dt.date(2030, 3, 12),
+        opens_at=dt.time(0),
+        all_day=True,
+        span_days=2,
+    )
+    with app.test_request_context():
+        text = value_text("schedules", [schedule_facts(exhibition)])
+        assert text == describe_schedule(exhibition)
+    assert "00:00" not in text
+
+
+def test_an_inactive_source_offers_no_upload(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    assert log_in(client, COORDINATOR) == 302
+    upload_link = f"/admin/import/?source={world.source.id}"
+    details = f"/admin/importsource/details/?id={world.source.id}"
+    assert upload_link in _text(client, details)
+    world.source.active = False
+    db_session.flush()
+    assert upload_link not in _text(client, details)
 
 
 def test_parse_mapping_reads_lines_and_refuses_unknown_fields() -> None:
@@ -700,7 +780,12 @@ def test_uploads_are_found_only_by_their_owner_and_old_ones_are_swept(tmp_path: 
     assert load_upload(tmp_path, upload.token, 8) is None
     assert load_upload(tmp_path, "../" + upload.token, 7) is None
     assert sweep_uploads(tmp_path) == 0
-    import datetime as dt
+    import os
+
+    # An upload older than the sweep age cannot be confirmed, even before it is swept.
+    old = time.time() - UPLOAD_MAX_AGE.total_seconds() - 60
+    os.utime(upload.path, (old, old))
+    assert load_upload(tmp_path, upload.token, 7) is None
 
     assert sweep_uploads(tmp_path, dt.timedelta(seconds=-1)) == 1
     assert list(tmp_path.iterdir()) == []
