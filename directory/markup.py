@@ -8,6 +8,7 @@ http(s), tel: and mailto: addresses. Two layers, so a bug in one is not a hole.
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 
 import nh3
@@ -41,6 +42,23 @@ def web_link(url: str | None) -> str:
     data: address, from an import or an old record, never becomes a link)."""
     value = (url or "").strip()
     return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+_LOOKS_LIKE_HTML = re.compile(
+    r"<\s*/?\s*(br|p|div|span|b|i|u|a|ul|ol|li|strong|em|h[1-6]|script|style)\b", re.IGNORECASE
+)
+_BLOCK_EDGE = re.compile(r"<\s*(?:br|/?(?:p|div|li|ul|ol|h[1-6]|tr))\b[^>]*>", re.IGNORECASE)
+
+
+def html_to_text(text: str) -> str:
+    """HTML from another system (calendar or directory descriptions) as plain text: a
+    line break where a block or line ends, script and style left out, at most one blank
+    line in a row."""
+    if not _LOOKS_LIKE_HTML.search(text):  # "a < b" and "<3" are plain text
+        return text.strip()
+    plain = html.unescape(str(nh3.clean(_BLOCK_EDGE.sub("\n", text), tags=set())))
+    lines = [line.strip() for line in plain.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def strip_tags(text: str) -> str:

@@ -139,7 +139,7 @@ def _check_url(url: str, allow_private: bool) -> None:
     try:
         found = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
-        raise FileError(_not_found(url, host)) from None
+        raise _not_found(url, host or url) from None
     for info in found:
         address = ipaddress.ip_address(str(info[4][0]).partition("%")[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
@@ -162,7 +162,7 @@ def _connection_error(url: str, error: requests.RequestException, timeout: float
     if isinstance(cause, ReadTimeoutError):  # a stalled body arrives as ConnectionError
         return _timed_out(url, timeout)
     if isinstance(getattr(cause, "reason", None), NameResolutionError):
-        return FileError(_not_found(url, urlsplit(url).hostname or url))
+        return _not_found(url, urlsplit(url).hostname or url)
     if isinstance(error, requests.exceptions.SSLError):
         reason = _("den sikre forbindelsen (HTTPS) kunne ikke bekreftes")
     elif isinstance(error, requests.exceptions.ChunkedEncodingError):
@@ -189,12 +189,14 @@ def _timed_out(url: str, timeout: float) -> FileError:
     )
 
 
-def _not_found(url: str, host: str) -> str:
-    return _(
-        "Fikk ikke kontakt med %(url)s: fant ikke serveren %(host)s. Sjekk at adressen er "
-        "skrevet riktig.",
-        url=_shown(url),
-        host=host,
+def _not_found(url: str, host: str) -> FileError:
+    return FileError(
+        _(
+            "Fikk ikke kontakt med %(url)s: fant ikke serveren %(host)s. Sjekk at adressen er "
+            "skrevet riktig.",
+            url=_shown(url),
+            host=host,
+        )
     )
 
 

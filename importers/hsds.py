@@ -28,6 +28,7 @@ from dateutil.rrule import rrulestr
 
 from directory.i18n import _
 from directory.listings.models import ListingKind
+from directory.markup import html_to_text
 from directory.schedules.recurrence import today_in_oslo
 from importers.fetch import Fetched, fetch
 from importers.records import (
@@ -111,7 +112,7 @@ def _service_items(service: Any) -> Iterator[Item]:
 
 def _fields(service: Mapping[str, Any]) -> dict[str, Any]:
     """Listing fields; title, summary and description always, the rest when the source has them."""
-    description = _text(service, "description")
+    description = html_to_text(_text(service, "description"))
     fields: dict[str, Any] = {
         "title": _fit(_text(service, "name"), "title"),
         "summary": _summary(description),
@@ -722,8 +723,6 @@ def _content(fetched: Fetched, url: str) -> bytes:
 def _last_page(listing: Mapping[str, Any], page: int) -> bool:
     """As the HSDS 3.0 Page object says: last_page, empty, or total_pages reached."""
     if listing.get("last_page") is True or listing.get("empty") is True:
-        return True
-    if not listing.get("contents"):
         return True
     total = _integer(listing, "total_pages")
     return total is not None and page >= total

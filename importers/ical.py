@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from contextlib import suppress
 from functools import cache
-from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +22,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from directory.i18n import _
 from directory.listings.models import ListingKind
+from directory.markup import html_to_text
 from directory.schedules.recurrence import RecurrenceError, month_days_fit, parse_rrule
 from importers.records import (
     FileError,
@@ -52,7 +52,6 @@ RULE_RANGES = {
 BYDAY = re.compile(r"^([+-]?)(\d{0,2})(MO|TU|WE|TH|FR|SA|SU)$")
 POSTAL = re.compile(r"^(\d{4})\s+(\S.*)$")
 COUNTRIES = {"norge", "norway", "noreg", "norga"}
-HTML_TAG = re.compile(r"<\s*/?\s*(br|p|div|span|b|i|u|a|ul|ol|li|strong|em)\b", re.IGNORECASE)
 # Google Calendar puts the calendar's own address in ORGANIZER; nobody reads that inbox.
 MACHINE_MAIL = ("calendar.google.com",)
 
@@ -167,7 +166,7 @@ def _describe(uid: str, where: str, event: Component) -> Record:
             _("Hendelsen har ingen tittel (SUMMARY). Gi den en tittel i kalenderen.")
         )
     fields: dict[str, Any] = {"title": title}
-    if description := _plain(_text(event, "DESCRIPTION")):
+    if description := html_to_text(_text(event, "DESCRIPTION")):
         fields["description"] = description
     if _is_web(url := _text(event, "URL")):
         fields["online_url"] = url
@@ -457,35 +456,3 @@ def _venue(location: str, geo: Any) -> VenueData | None:
     with suppress(AttributeError, TypeError, ValueError, BrokenCalendarProperty):
         venue.latitude, venue.longitude = float(geo.latitude), float(geo.longitude)
     return venue
-
-
-class _TextOnly(HTMLParser):
-    """Collects the text of an HTML fragment, with line breaks where blocks end."""
-
-    BREAKS = {"br", "p", "div", "li", "ul", "ol"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BREAKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.BREAKS - {"br"}:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def _plain(text: str) -> str:
-    """DESCRIPTION as plain text; some calendars (Google) put HTML in it."""
-    if not HTML_TAG.search(text):
-        return text.strip()
-    parser = _TextOnly()
-    parser.feed(text)
-    parser.close()
-    lines = [line.strip() for line in "".join(parser.parts).splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -134,12 +134,11 @@ class Resolver:
     def __init__(self, session: Session, source: ImportSource) -> None:
         self.session = session
         self.source = source
-        self.categories = _label_index(session.scalars(select(Category)).all())
+        categories = session.scalars(select(Category)).all()
+        self.categories = _label_index(categories)
         self.groups = _label_index(session.scalars(select(TargetGroup)).all())
         self.top_labels = [
-            c.label
-            for c in sorted(session.scalars(select(Category)), key=lambda c: c.position)
-            if c.parent_id is None
+            c.label for c in sorted(categories, key=lambda c: c.position) if c.parent_id is None
         ]
         self.organizations: dict[str, Organization] = {
             fold(o.name): o

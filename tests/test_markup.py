@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from directory.markup import render_description
+from directory.markup import html_to_text, render_description
 from tests.factories import make_listing
 
 
@@ -85,3 +85,18 @@ def test_stored_text_keeps_no_tags_but_keeps_the_characters_people_typed() -> No
     assert strip_tags("Mat & prat <b onclick=x>fet</b><script>alert(1)</script> a < b") == (
         "Mat & prat fet a < b"
     )
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>Hei</p><p>Nytt avsnitt</p>", "Hei\n\nNytt avsnitt"),
+        ("Linje 1<br>Linje 2<br/>", "Linje 1\nLinje 2"),
+        ("<p>Hei</p><script>alert(1)</script><style>p{}</style>", "Hei"),
+        ("<ul><li>kaffe</li><li>te &amp; kake</li></ul>", "kaffe\n\nte & kake"),
+        ("<div>a</div>\n\n\n\n<div>b</div>", "a\n\nb"),
+        ("Barn < 12 år betaler ikke <3", "Barn < 12 år betaler ikke <3"),  # not HTML
+    ],
+)
+def test_html_from_other_systems_as_plain_text(html: str, text: str) -> None:
+    assert html_to_text(html) == text
