@@ -29,7 +29,8 @@ from dateutil.rrule import rrulestr
 from directory.i18n import _
 from directory.listings.models import ListingKind
 from directory.markup import html_to_text
-from directory.schedules.recurrence import today_in_oslo
+from directory.schedules.models import OSLO
+from directory.schedules.recurrence import WEEKDAY_CODES, today_in_oslo
 from importers.fetch import Fetched, fetch
 from importers.records import (
     FileError,
@@ -42,8 +43,6 @@ from importers.records import (
     VenueData,
 )
 
-OSLO = "Europe/Oslo"
-WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # Column lengths of the listing fields we fill (directory/listings/models.py; a test checks).
 FIELD_LIMITS = {
     "title": 200,
@@ -358,8 +357,8 @@ def _rules(raw: Mapping[str, Any], given_start: dt.date | None) -> list[str] | N
                 "ikke hvor rekken begynner"
             )
         )
-    plain = [d for d in days if d in WEEKDAYS]
-    ordinal = [d for d in days if d not in WEEKDAYS]
+    plain = [d for d in days if d in WEEKDAY_CODES]
+    ordinal = [d for d in days if d not in WEEKDAY_CODES]
     for day in ordinal:
         if not re.fullmatch(r"[+-]?[1-5](MO|TU|WE|TH|FR|SA|SU)", day):
             raise _ScheduleError(
@@ -388,10 +387,11 @@ def _rules(raw: Mapping[str, Any], given_start: dt.date | None) -> list[str] | N
         if not plain:
             if given_start is None:
                 raise _ScheduleError(_("mangler ukedag; skriv ukedager i byday, for eksempel TU"))
-            plain = [WEEKDAYS[given_start.weekday()]]
+            plain = [WEEKDAY_CODES[given_start.weekday()]]
         start_of_week = _text(raw, "wkst").upper()
         # WKST only changes which weeks an every-other-week rule picks.
-        week = f";WKST={start_of_week}" if interval > 1 and start_of_week in WEEKDAYS[1:] else ""
+        other_start = interval > 1 and start_of_week in WEEKDAY_CODES[1:]
+        week = f";WKST={start_of_week}" if other_start else ""
         return [f"FREQ=WEEKLY{step};BYDAY={','.join(plain)}{week}"]
     if freq == "MONTHLY":
         if days and monthdays:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from directory.listings.models import ListingKind
+from directory.schedules.models import OSLO
 
 # Listing fields a record may carry (anything else stays as the coordinator set it).
 CARRIED_FIELDS = (
@@ -67,7 +68,7 @@ class ScheduleData:
     exdates: list[str] = field(default_factory=list)  # local ISO dates "2026-03-12"
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    timezone: str = "Europe/Oslo"
+    timezone: str = OSLO
     skip_public_holidays: bool = False
     breaks: list[tuple[dt.date, dt.date, str]] = field(default_factory=list)
     span_days: int = 0  # an occurrence ends this many days after it starts (long events)

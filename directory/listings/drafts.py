@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from directory.listings.models import Eligibility, ListingKind, ListingStatus
+from directory.listings.models import Eligibility, Listing, ListingKind, ListingStatus
 from directory.organizations.models import Organization
 from directory.places.models import Venue
 from directory.schedules.models import OSLO, Schedule, ScheduleBreak
@@ -63,57 +63,27 @@ class ScheduleDraft:
         return row
 
 
-# What a schedule says (all of ``Schedule``'s columns but its ids).
-SCHEDULE_FIELDS = (
-    "dtstart",
-    "opens_at",
-    "closes_at",
-    "rrule",
-    "rdates",
-    "exdates",
-    "valid_from",
-    "valid_to",
-    "timezone",
-    "skip_public_holidays",
-    "notes",
-    "span_days",
-    "all_day",
+# What a schedule says: all of ``Schedule``'s columns but its ids.
+SCHEDULE_FIELDS = tuple(
+    c.key for c in Schedule.__table__.columns if c.key not in {"id", "listing_id"}
 )
 
-# The listing table's own columns a draft carries (ids of related rows come from the
-# related objects, so new organizations and venues can be flushed first).
-LISTING_COLUMNS = (
-    "kind",
-    "municipality_number",
-    "online_url",
-    "title",
-    "summary",
-    "description",
-    "min_age",
-    "max_age",
-    "is_free",
-    "cost_text",
-    "registration_required",
-    "registration_info",
-    "childcare",
-    "no_documents",
-    "eligibility",
-    "eligibility_note",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "status",
-    "verified_at",
-    "freshness_asked_at",
-    "freshness_unanswered",
-    "weekday_mask",
-    "daytime",
-    "evening",
-    "origin",
-    "external_id",
-    "content_hash",
-    "source_language",
-    "version",
+# The listing table's columns a draft carries: ids of related rows come from the related
+# objects (so new organizations and venues can be flushed first), and what only later
+# edits set (a pause) or the database stamps is left out.
+LISTING_COLUMNS = tuple(
+    c.key
+    for c in Listing.__table__.columns
+    if c.key
+    not in {
+        "id",
+        "organization_id",
+        "venue_id",
+        "primary_category_id",
+        "paused_until",
+        "created_at",
+        "updated_at",
+    }
 )
 
 
