@@ -282,6 +282,7 @@ def _clock(hour: str, minute: str | None, meridiem: str | None) -> dt.time | Non
     return dt.time(value, minutes)
 
 
+@lru_cache(maxsize=1024)  # a column repeats a few values all the way down
 def parse_time_range(value: Cell) -> tuple[dt.time, dt.time | None]:
     """(opens, closes): "kl. 18.00", "18:00", "18-20", "18:00–20:00", "kl 18.30–20", "fra 18"."""
     if isinstance(value, dt.datetime) and value.time() != dt.time():
@@ -388,6 +389,7 @@ def _weekday(token: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1024)  # a column repeats a few values all the way down
 def parse_days(value: str) -> str:
     """An RRULE value from the day column: "tirsdager" → "FREQ=WEEKLY;BYDAY=TU".
 

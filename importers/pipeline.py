@@ -134,6 +134,8 @@ class Resolver:
     def __init__(self, session: Session, source: ImportSource) -> None:
         self.session = session
         self.source = source
+        # New organizations and venues not in the session yet (see Run._prepare_new).
+        self.unwritten: set[Organization | Venue] = set()
         categories = session.scalars(select(Category)).all()
         self.categories = _label_index(categories)
         self.groups = _label_index(session.scalars(select(TargetGroup)).all())
@@ -231,7 +233,8 @@ class Resolver:
                 origin=self.source.origin,
                 external_id=external_key(data.external_id) if data.external_id else None,
             )
-            self.organizations[key] = organization  # added with its first good record
+            self.organizations[key] = organization
+            self.unwritten.add(organization)  # added with its first good record
         return organization
 
     def venue_of(self, record: Record) -> Venue | None:
@@ -253,7 +256,8 @@ class Resolver:
                 origin=self.source.origin,
                 external_id=external_key(data.external_id) if data.external_id else None,
             )
-            self.venues[key] = venue  # added with its first good record
+            self.venues[key] = venue
+            self.unwritten.add(venue)  # added with its first good record
         return venue
 
 
@@ -463,9 +467,9 @@ class Run:
         prepare_listing(listing)
         # Only now, with the record known to be good, may a new organization or venue it
         # names be written.
-        self.session.add(listing.organization)
-        if listing.venue is not None:
-            self.session.add(listing.venue)
+        for new in self.resolver.unwritten & {listing.organization, listing.venue}:
+            self.session.add(new)
+            self.resolver.unwritten.discard(new)
         return Pending(listing, record.where, key, digest, values)
 
     def write_pending(self) -> None:
