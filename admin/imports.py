@@ -61,7 +61,6 @@ from admin.views import (
     optional_id,
 )
 from directory.accounts.permissions import may_review
-from directory.db import utcnow
 from directory.extensions import db
 from directory.i18n import _, _l, ngettext
 from directory.listings.models import Listing
@@ -81,7 +80,12 @@ from importers.models import (
 )
 from importers.pipeline import Change, Outcome
 from importers.records import FileError
-from importers.service import import_data, in_municipality, source_for_file
+from importers.service import (
+    dismiss_duplicates,
+    import_data,
+    in_municipality,
+    source_for_file,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # What a file is read as, by its extension (the file is what it is, whatever the source).
@@ -542,10 +546,8 @@ class DuplicateView(ScopedModelView):
     @action("dismiss", _l("Ikke dublett"))  # type: ignore[untyped-decorator]
     def action_dismiss(self, ids: list[str]) -> None:
         """The selected pairs are different activities: stop showing them."""
-        pairs = self.records(ids)
-        now = utcnow()
-        for pair in pairs:
-            pair.dismissed_at = now
+        pairs = self.records(ids)  # only pairs in the user's municipalities
+        dismiss_duplicates(pairs)
         db.session.commit()
         flash(
             ngettext(

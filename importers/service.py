@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.db import utcnow
 from directory.i18n import _
 from directory.organizations.models import Organization
 from directory.places.models import Municipality, Venue
-from importers.models import NAME_MAX, ImportSource, SourceKind
+from importers.models import NAME_MAX, ImportSource, PossibleDuplicate, SourceKind
 from importers.pipeline import Outcome, Progress, fail_run, run_import, start_run
 from importers.records import FileError, Reader
 
@@ -184,3 +186,11 @@ def import_configured(
     if not dry_run:
         source.etag, source.last_modified = fetched.etag, fetched.last_modified
     return outcome
+
+
+def dismiss_duplicates(pairs: Iterable[PossibleDuplicate]) -> None:
+    """A coordinator says these pairs are different activities: they are no longer shown
+    (the row stays, as a record of the decision)."""
+    now = utcnow()
+    for pair in pairs:
+        pair.dismissed_at = now
