@@ -172,6 +172,25 @@ def test_vanished_and_cancelled_records_are_archived_not_deleted(
     assert {item.status for item in listings(db_session, source)} == {ListingStatus.ARCHIVED}
 
 
+def test_an_update_is_one_save_one_version_one_revision(
+    app: Flask, db_session: Session, source: ImportSource
+) -> None:
+    with app.test_request_context():
+        run_import(db_session, source, [cafe()])
+        [listing] = listings(db_session, source)
+        assert listing.version == 1
+        changed = cafe(fields={"title": "Språkkafé hver tirsdag"}, languages=["nb", "ar"])
+        outcome = run_import(db_session, source, [changed])
+    assert outcome.run.updated == 1
+    db_session.refresh(listing)
+    assert (listing.title, listing.version) == ("Språkkafé hver tirsdag", 2)
+    revisions = db_session.scalars(
+        select(Revision).where(Revision.listing_id == listing.id).order_by(Revision.id)
+    ).all()
+    assert [r.version for r in revisions] == [1, 2]
+    assert revisions[1].changes["title"] == ["Språkkafé", "Språkkafé hver tirsdag"]
+
+
 def test_a_rejected_listing_that_vanishes_stays_rejected(
     app: Flask, db_session: Session, source: ImportSource
 ) -> None:
