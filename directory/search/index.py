@@ -271,7 +271,7 @@ class SearchIndex:
         cached = getattr(self._local, "searcher", None)
         path = self._current_dir()
         fresh = False
-        if cached is not None and path == self._local.path:
+        if cached is not None and path == self._local.path and not cached.is_closed:
             try:
                 fresh = cached.up_to_date()
             except Exception:
@@ -280,8 +280,12 @@ class SearchIndex:
             # Reopen rather than Searcher.refresh(): refresh can reuse a segment reader
             # whose deletions are out of date.
             if cached is not None:
-                cached.close()
+                # Closing twice raises ReaderClosed, which used to stick to the thread.
+                if not cached.is_closed:
+                    cached.close()
                 self._searchers.discard(cached)
+                # Never hand out a closed searcher later, even if opening fails now.
+                self._local.searcher = None
             path, cached = self._open_searcher()
             self._searchers.add(cached)
             self._local.searcher, self._local.path, self._local.cache = cached, path, {}

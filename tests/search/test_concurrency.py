@@ -90,3 +90,17 @@ def test_writers_take_turns_and_readers_are_always_served(app: Flask, tmp_path: 
     assert all(totals == [expected] for _, _, totals, _ in readers)
     with app.app_context(), Session(db.engine) as session:
         assert SearchIndex(folder).verify(session).ok
+
+
+def test_a_closed_searcher_is_never_handed_out_again(app: Flask, tmp_path: Path) -> None:
+    # A reopen that failed (a commit racing it) used to leave the closed searcher cached
+    # for the thread, and every later search of that thread failed with ReaderClosed.
+    with app.app_context(), Session(db.engine) as session:
+        index = SearchIndex(tmp_path / "index")
+        index.rebuild(session, workers=1)
+        with index.searcher() as first:
+            count = first.doc_count()
+        first.close()
+        with index.searcher() as again:
+            assert again is not first
+            assert again.doc_count() == count > 0
